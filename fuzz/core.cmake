@@ -1,0 +1,1 @@
+axon_fuzz(address axon_core)
