@@ -49,7 +49,7 @@ struct SessionConfig {
   std::size_t max_recipients = 100;        // per transaction, then 452 4.5.3 (RFC 5321 §4.5.3.1.8)
   std::size_t max_errors = 10;             // protocol errors per session, then 421 4.7.0 and close
   std::size_t max_received_headers = 50;   // more Received: fields is a loop: 554 5.4.6 (RFC 5321 §6.3)
-  BareLf bare_lf = BareLf::reject;         // bare LF or bare CR in DATA/BDAT text: reject the message, or normalize to CRLF
+  BareLf bare_lf = BareLf::normalize;        // bare LF or bare CR in DATA/BDAT text: reject the message, or normalize to CRLF
   bool tls_available = false;              // advertise STARTTLS
   bool require_tls = false;                // refuse MAIL before STARTTLS (530 5.7.0)
 };

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The README's run command: installs the Debian packages, builds in Release, creates a demo instance in ./demo on
+# first run (loopback only, ports offset by 10000 so it runs beside any system mail server, without root), and
+# serves it in the foreground. Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/deps.sh"
+"$root/scripts/build.sh" "$root/build" >/dev/null
+axon="$root/build/src/app/axon"
+demo=${AXON_DEMO_DIR:-$root/demo}
+domain=axon.test
+offset=10000
+if [ ! -f "$demo/axon.toml" ]; then
+  "$axon" init "$demo" --domain "$domain" --listen 127.0.0.1 --port-offset "$offset"
+  pw=$(openssl rand -base64 18 | tr -dc 'A-Za-z0-9' | head -c 16)
+  printf '%s\n' "$pw" | "$axon" --config "$demo/axon.toml" user add "demo@$domain" --password-stdin
+  (umask 077 && printf 'demo@%s %s\n' "$domain" "$pw" > "$demo/demo-credentials")
+fi
+read -r user pw < "$demo/demo-credentials"
+cat <<TXT
+
+  Axon demo instance: $demo
+  domain     $domain
+  SMTP       127.0.0.1:$((25 + offset))   (try: swaks --server 127.0.0.1:$((25 + offset)) --to $user)
+  user       $user
+  password   $pw
+  mailboxes  $axon --config $demo/axon.toml mailbox ls $user
+
+TXT
+exec "$axon" --config "$demo/axon.toml" serve

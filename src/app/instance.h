@@ -1,0 +1,27 @@
+// app::Instance — what every CLI command needs: the config it was pointed at and the store it names.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "store/store.h"
+
+namespace axon::app {
+
+// Exit statuses: 0 ok, 1 the operation failed (user not found, ...), 2 bad config/usage/startup.
+inline constexpr int exit_ok = 0, exit_failed = 1, exit_config = 2;
+
+struct Instance {
+  config::Config cfg;
+  std::unique_ptr<store::Store> store;
+};
+
+// Loads the config and opens the store; on failure prints one line to stderr and returns the exit status.
+int open_instance(const std::filesystem::path& config_file, Instance& out);
+
+int cmd_init(const std::filesystem::path& dir, const config::InitParams& params, bool force);
+int cmd_serve(const std::filesystem::path& config_file);
+
+}  // namespace axon::app

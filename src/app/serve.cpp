@@ -1,0 +1,200 @@
+// `axon serve`: wires config, store, spool, router and listeners, then runs until SIGTERM/SIGINT.
+// Start-up order keeps "nothing half-started": config, TLS, store, spool lock and every listener's bind are
+// checked before anything is served; a failure prints one line and exits 2.
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <thread>
+
+#include "app/directory_cache.h"
+#include "app/instance.h"
+#include "app/smtp_service.h"
+#include "net/server.h"
+#include "net/tls.h"
+#include "queue/router.h"
+#include "queue/spool.h"
+
+namespace axon::app {
+
+namespace {
+
+int startup_error(const std::string& msg) {
+  std::fprintf(stderr, "axon: %s\n", msg.c_str());
+  return exit_config;
+}
+
+// Reloads the directory snapshot when the store says it changed (CLI edits) or on SIGHUP; off the I/O threads.
+class Maintenance {
+ public:
+  Maintenance(store::Store& store, DirectoryCache& cache) : store_(store), cache_(cache) {}
+  ~Maintenance() { stop(); }
+
+  bool reload() {
+    auto v = store_.directory_version();
+    auto d = store_.load_directory();
+    if (!d) {
+      spdlog::error("directory reload failed: {}", d.error().detail);
+      return false;
+    }
+    cache_.set(std::make_shared<const store::Directory>(std::move(*d)));
+    if (v) version_ = *v;
+    return true;
+  }
+  void start() {
+    thread_ = std::thread([this] {
+      std::unique_lock lk(mu_);
+      while (!stop_) {
+        cv_.wait_for(lk, std::chrono::seconds(1), [&] { return stop_ || hup_; });
+        if (stop_) break;
+        bool hup = std::exchange(hup_, false);
+        lk.unlock();
+        auto v = store_.directory_version();
+        if (hup || (v && *v != version_)) {
+          if (reload()) spdlog::info("directory reloaded ({})", hup ? "SIGHUP" : "changed");
+        }
+        lk.lock();
+      }
+    });
+  }
+  void hup() {
+    std::lock_guard lk(mu_);
+    hup_ = true;
+    cv_.notify_all();
+  }
+  void stop() {
+    {
+      std::lock_guard lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  store::Store& store_;
+  DirectoryCache& cache_;
+  uint64_t version_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false, hup_ = false;
+  std::thread thread_;
+};
+
+spdlog::level::level_enum level_of(const std::string& s) {
+  auto l = spdlog::level::from_str(s);
+  return l == spdlog::level::off && s != "off" ? spdlog::level::info : l;
+}
+
+}  // namespace
+
+int cmd_serve(const std::filesystem::path& config_file) {
+  Instance in;
+  if (int rc = open_instance(config_file, in); rc) return rc;
+  const auto& cfg = in.cfg;
+  auto logger = spdlog::stderr_color_mt("axon");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(level_of(cfg.log_level));
+
+  auto tls = net::TlsContext::load(cfg.tls_cert, cfg.tls_key);
+  if (!tls) return startup_error(cfg.file.string() + ": tls: " + tls.error().detail);
+
+  core::SystemClock clock;
+  queue::SpoolOptions so;
+  so.dir = cfg.data_dir / "spool";
+  so.clock = &clock;
+  auto spool = queue::Spool::open(so);
+  if (!spool) return startup_error(spool.error().detail);
+
+  DirectoryCache directory(cfg.plus_separator.empty() ? '\0' : cfg.plus_separator[0]);
+  Maintenance maintenance(*in.store, directory);
+  if (!maintenance.reload()) return startup_error("cannot load the directory from " + cfg.data_dir.string());
+
+  net::ServerOptions no;
+  no.threads = cfg.io_threads;
+  no.max_connections = cfg.max_connections;
+  no.max_connections_per_ip = cfg.max_connections_per_ip;
+  net::Server server(no, *tls);
+
+  SmtpServiceOptions smtp_opts;
+  auto& sc = smtp_opts.session;
+  sc.hostname = cfg.hostname;
+  sc.max_command_line = cfg.smtp_max_command_line;
+  sc.max_message_size = cfg.smtp_max_message_size;
+  sc.max_recipients = cfg.smtp_max_recipients;
+  sc.max_errors = cfg.smtp_max_errors;
+  sc.max_received_headers = cfg.smtp_max_received_headers;
+  sc.bare_lf = cfg.smtp_bare_lf == "normalize" ? smtp::BareLf::normalize : smtp::BareLf::reject;
+  sc.tls_available = true;
+  sc.require_tls = cfg.smtp_require_tls;
+  smtp_opts.transcripts = cfg.smtp_transcripts;
+  smtp_opts.transcript_dir = cfg.data_dir / "transcripts";
+  smtp_opts.transcript_max_bytes = cfg.smtp_transcript_max_bytes;
+
+  std::vector<std::string> serving;
+  if (cfg.smtp.enabled) {
+    net::ListenerSpec spec;
+    spec.name = "smtp";
+    spec.addresses = cfg.listen;
+    spec.port = cfg.smtp.port;
+    spec.idle_timeout = cfg.smtp_idle_timeout;
+    spec.factory = make_smtp_factory(smtp_opts, directory, **spool, clock);
+    spec.busy_reply = "421 4.7.0 " + cfg.hostname + " Error: too many connections\r\n";
+    if (auto st = server.listen(spec); !st) return startup_error(cfg.file.string() + ": smtp.port: " + st.error().detail);
+    for (const auto& a : cfg.listen)
+      serving.push_back("smtp " + (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" +
+                        std::to_string(cfg.smtp.port));
+  }
+
+  // Everything that can fail at start-up has been checked; from here on we serve.
+  queue::RouterOptions ro;
+  ro.undeliverable_dir = cfg.data_dir / "undeliverable";
+  queue::Router router(*in.store, **spool, ro);
+  auto recovered = (*spool)->recover();
+  if (!recovered) return startup_error(recovered.error().detail);
+  if (!recovered->empty()) {
+    std::size_t n = recovered->size();
+    auto st = router.deliver_now(std::move(*recovered));
+    spdlog::info("recovered {} spooled messages{}", n, st ? "" : " (delivery deferred: " + st.error().detail + ")");
+  }
+  router.start();
+  (*spool)->start([&router](std::vector<queue::Spooled> msgs) { router.enqueue(std::move(msgs)); });
+  maintenance.start();
+
+  boost::asio::signal_set signals(server.io(), SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          spdlog::info("SIGHUP: reloading directory and certificates");
+          maintenance.hup();
+          if (auto t = net::TlsContext::load(cfg.tls_cert, cfg.tls_key))
+            server.set_tls(*t);
+          else
+            spdlog::error("certificate reload failed, keeping the old one: {}", t.error().detail);
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("signal {}: draining", sig);
+        server.stop();
+        signals.cancel();
+      };
+  signals.async_wait(on_signal);
+
+  std::printf("axon serving %s as %s\n", cfg.file.c_str(), cfg.hostname.c_str());
+  for (const auto& s : serving) std::printf("  %s\n", s.c_str());
+  std::fflush(stdout);
+  spdlog::info("ready");
+
+  server.run();
+  (*spool)->stop();
+  router.stop();
+  maintenance.stop();
+  spdlog::info("stopped");
+  return exit_ok;
+}
+
+}  // namespace axon::app

@@ -1,0 +1,213 @@
+// The schema of axon.toml: every section and key, its type and bounds, its documentation, whether SIGHUP reloads
+// it, and how it reaches the typed Config. Parsing (load.cpp), axon.toml (render_toml) and docs/configuration.md
+// (render_markdown) all read this one table; add a key here and nowhere else. Security: no input is seen here.
+#include "config/schema.h"
+
+#include <arpa/inet.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <type_traits>
+
+#include "core/address.h"
+
+namespace axon::config::schema {
+namespace {
+
+// The binding of a key to its Config member: a getter and a setter over Value.
+template <class T>
+void bind(Key& k, T Config::*m) {
+  if constexpr (std::is_same_v<T, Listener>) {  // `enabled` or `port`, by the key's name
+    if (k.name == "enabled") {
+      k.get = [m](const Config& c) { return Value{(c.*m).enabled}; };
+      k.set = [m](Config& c, const Value& v) { (c.*m).enabled = std::get<bool>(v); };
+    } else {
+      k.get = [m](const Config& c) { return Value{static_cast<int64_t>((c.*m).port)}; };
+      k.set = [m](Config& c, const Value& v) { (c.*m).port = static_cast<uint16_t>(std::get<int64_t>(v)); };
+    }
+  } else if constexpr (std::is_same_v<T, bool>) {
+    k.get = [m](const Config& c) { return Value{c.*m}; };
+    k.set = [m](Config& c, const Value& v) { c.*m = std::get<bool>(v); };
+  } else if constexpr (std::is_integral_v<T>) {
+    k.get = [m](const Config& c) { return Value{static_cast<int64_t>(c.*m)}; };
+    k.set = [m](Config& c, const Value& v) { c.*m = static_cast<T>(std::get<int64_t>(v)); };
+  } else if constexpr (std::is_same_v<T, std::chrono::seconds>) {
+    k.get = [m](const Config& c) { return Value{static_cast<int64_t>((c.*m).count())}; };
+    k.set = [m](Config& c, const Value& v) { c.*m = std::chrono::seconds(std::get<int64_t>(v)); };
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::string>>) {
+    k.get = [m](const Config& c) { return Value{c.*m}; };
+    k.set = [m](Config& c, const Value& v) { c.*m = std::get<T>(v); };
+  } else if constexpr (std::is_same_v<T, std::filesystem::path>) {
+    k.get = [m](const Config& c) { return Value{(c.*m).string()}; };
+    k.set = [m](Config& c, const Value& v) { c.*m = std::filesystem::path(std::get<std::string>(v)); };
+  } else {
+    static_assert(sizeof(T) == 0, "no binding for this member type");
+  }
+}
+
+bool valid_hostname(std::string_view s) { return core::valid_domain(s, false); }
+
+bool valid_ip(std::string_view s) {
+  if (s.empty() || s.size() > 45) return false;
+  std::string z(s);
+  if (z.find('\0') != std::string::npos) return false;
+  unsigned char buf[16];
+  return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
+}
+
+// RFC 5322 §3.2.3 atext other than letters and digits: a separator that cannot be mistaken for part of a name.
+bool valid_plus_separator(std::string_view s) {
+  return s.empty() || (s.size() == 1 && std::string_view("!#$%&'*+-/=?^_`{|}~").find(s[0]) != std::string_view::npos);
+}
+
+constexpr std::string_view not_served = "Not served yet by this version; the port is reserved.";
+
+std::vector<Key> make_keys() {
+  std::vector<Key> v;
+  auto add = [&v](auto member, std::string_view section, std::string_view name, Type type, Reload reload,
+                  int64_t min, int64_t max, std::string_view doc) -> Key& {
+    Key& k = v.emplace_back();
+    k.section = section;
+    k.name = name;
+    k.type = type;
+    k.reload = reload;
+    k.min = min;
+    k.max = max;
+    k.doc = doc;
+    bind(k, member);
+    return k;
+  };
+  constexpr auto sighup = Reload::sighup, restart = Reload::restart;
+  constexpr int64_t K = 1024, M = K * K, G = M * K;
+
+  // [server]
+  auto& hostname = add(&Config::hostname, "server", "hostname", Type::string, restart, 0, 0,
+                       "Our host name, in greetings, EHLO replies and Received: header fields; its DNS A/AAAA "
+                       "records and the MX of the served domains should point here.");
+  hostname.check = valid_hostname;
+  hostname.check_what = "a DNS host name (letters, digits and '-' in dot-separated labels)";
+  auto& listen = add(&Config::listen, "server", "listen", Type::string_list, restart, 1, 64,
+                     "Addresses that every listener binds; \"0.0.0.0\" and \"::\" mean all IPv4 and IPv6 "
+                     "interfaces.");
+  listen.check = valid_ip;
+  listen.check_what = "an IPv4 or IPv6 address";
+  add(&Config::data_dir, "server", "data_dir", Type::path, restart, 0, 0,
+      "Folder holding the store, the queue and transcripts; relative to this file's folder.");
+  add(&Config::io_threads, "server", "io_threads", Type::integer, restart, 0, 1024,
+      "Threads running the network event loops; 0 means one per CPU core.");
+  auto& log_level = add(&Config::log_level, "server", "log_level", Type::choice, restart, 0, 0,
+                        "Least severe log messages written.");
+  log_level.choices = {"trace", "debug", "info", "warn", "error"};
+  add(&Config::max_connections, "server", "max_connections", Type::integer, restart, 1, 1000000,
+      "Connections accepted at once over all listeners; past it new connections get a temporary error "
+      "(SMTP 421) and are closed.");
+  add(&Config::max_connections_per_ip, "server", "max_connections_per_ip", Type::integer, restart, 1, 1000000,
+      "Connections accepted at once from one IP address; at most max_connections.");
+
+  // [tls]
+  add(&Config::tls_cert, "tls", "cert", Type::path, sighup, 0, 0,
+      "PEM certificate chain, leaf first; relative to this file's folder. Read again on SIGHUP.");
+  add(&Config::tls_key, "tls", "key", Type::path, sighup, 0, 0,
+      "PEM private key of the certificate; relative to this file's folder. Read again on SIGHUP.");
+
+  // [smtp]
+  add(&Config::smtp, "smtp", "enabled", Type::boolean, restart, 0, 0,
+      "Accept mail from other servers (inbound MTA, RFC 5321).");
+  add(&Config::smtp, "smtp", "port", Type::port, restart, 1, 65535,
+      "TCP port of the inbound MTA; other servers only ever connect to 25.");
+  add(&Config::smtp_max_message_size, "smtp", "max_message_size", Type::size, restart, 64 * K, 4 * G,
+      "Largest message accepted, announced with EHLO SIZE (RFC 1870); RFC 5321 §4.5.3.1.7 asks for at least "
+      "64K.");
+  add(&Config::smtp_max_recipients, "smtp", "max_recipients", Type::integer, restart, 100, 100000,
+      "Recipients accepted per message; RFC 5321 §4.5.3.1.8 asks for at least 100.");
+  add(&Config::smtp_max_command_line, "smtp", "max_command_line", Type::size, restart, 512, 64 * K,
+      "Longest command line in bytes, CRLF included; RFC 5321 §4.5.3.1.4 asks for at least 512.");
+  add(&Config::smtp_max_errors, "smtp", "max_errors", Type::integer, restart, 1, 1000,
+      "Failed commands in one session before the server answers 421 and closes it.");
+  add(&Config::smtp_max_received_headers, "smtp", "max_received_headers", Type::integer, restart, 1, 1000,
+      "Received: header fields past which a message is refused as a mail loop (RFC 5321 §6.3).");
+  add(&Config::smtp_idle_timeout, "smtp", "idle_timeout", Type::duration, restart, 1, 86400,
+      "Time a client may stay silent before the session is closed; RFC 5321 §4.5.3.2.7 asks for at least 5 "
+      "minutes.");
+  auto& bare_lf = add(&Config::smtp_bare_lf, "smtp", "bare_lf", Type::choice, restart, 0, 0,
+                      "What to do with a line ending in LF without CR in message data (RFC 5321 §2.3.8): refuse "
+                      "the message, or turn it into CRLF. Either way a bare LF never ends the data (no SMTP smuggling).");
+  bare_lf.choices = {"reject", "normalize"};
+  add(&Config::smtp_require_tls, "smtp", "require_tls", Type::boolean, restart, 0, 0,
+      "Refuse MAIL FROM before STARTTLS (RFC 3207); leave false on the public MX, where senders may not "
+      "support TLS.");
+  add(&Config::smtp_transcripts, "smtp", "transcripts", Type::boolean, restart, 0, 0,
+      "Write each session's commands and replies under data_dir/transcripts/, for debugging; message data is "
+      "not written.");
+  add(&Config::smtp_transcript_max_bytes, "smtp", "transcript_max_bytes", Type::size, restart, 1 * K, 1 * G,
+      "Largest transcript per connection; the rest of the session is not logged.");
+
+  // [directory]
+  auto& plus = add(&Config::plus_separator, "directory", "plus_separator", Type::string, restart, 0, 0,
+                   "Separator of subaddresses: with \"+\", mail to alice+lists@ goes to alice@. \"\" turns "
+                   "plus-addressing off.");
+  plus.check = valid_plus_separator;
+  plus.check_what = "\"\" or one character of !#$%&'*+-/=?^_`{|}~";
+
+  // Services that `axon init` writes and this version does not serve yet.
+  for (const auto& l : listeners()) {
+    if (l.section == "smtp") continue;
+    add(l.member, l.section, "enabled", Type::boolean, restart, 0, 0, not_served);
+    add(l.member, l.section, "port", Type::port, restart, 1, 65535, not_served);
+  }
+  return v;
+}
+
+}  // namespace
+
+const std::vector<Section>& sections() {
+  static const std::vector<Section> s{
+      {"server", "The server as a whole: its name, addresses, data and limits."},
+      {"tls", "Certificate and key used by STARTTLS and the implicit-TLS ports."},
+      {"smtp", "Inbound SMTP: mail from other servers to our domains (RFC 5321)."},
+      {"directory", "How recipient addresses map to accounts."},
+      {"submission", "Message submission with STARTTLS (RFC 6409). Not served yet by this version; the port is "
+                     "reserved."},
+      {"submissions", "Message submission over implicit TLS (RFC 8314). Not served yet by this version; the port "
+                      "is reserved."},
+      {"imap", "IMAP with STARTTLS (RFC 9051). Not served yet by this version; the port is reserved."},
+      {"imaps", "IMAP over implicit TLS (RFC 8314). Not served yet by this version; the port is reserved."},
+      {"pop3", "POP3 with STLS (RFC 1939, RFC 2595). Not served yet by this version; the port is reserved."},
+      {"pop3s", "POP3 over implicit TLS (RFC 8314). Not served yet by this version; the port is reserved."},
+      {"xmpp_client", "XMPP client connections with STARTTLS (RFC 6120). Not served yet by this version; the port "
+                      "is reserved."},
+      {"xmpp_client_tls", "XMPP client connections over implicit TLS (XEP-0368). Not served yet by this version; "
+                          "the port is reserved."},
+      {"xmpp_server", "XMPP server-to-server connections (RFC 6120). Not served yet by this version; the port is "
+                      "reserved."},
+      {"http", "HTTP (autoconfig, MTA-STS, ACME). Not served yet by this version; the port is reserved."},
+      {"https", "HTTPS (autoconfig, MTA-STS, web admin). Not served yet by this version; the port is reserved."},
+  };
+  return s;
+}
+
+const std::vector<ListenerSection>& listeners() {
+  static const std::vector<ListenerSection> l{
+      {"smtp", &Config::smtp},
+      {"submission", &Config::submission},
+      {"submissions", &Config::submissions},
+      {"imap", &Config::imap},
+      {"imaps", &Config::imaps},
+      {"pop3", &Config::pop3},
+      {"pop3s", &Config::pop3s},
+      {"xmpp_client", &Config::xmpp_client},
+      {"xmpp_client_tls", &Config::xmpp_client_tls},
+      {"xmpp_server", &Config::xmpp_server},
+      {"http", &Config::http},
+      {"https", &Config::https},
+  };
+  return l;
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> k = make_keys();
+  return k;
+}
+
+}  // namespace axon::config::schema

@@ -1,0 +1,339 @@
+#include "net/server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <thread>
+
+namespace axon::net {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct Server::Listener {
+  ListenerSpec spec;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+};
+
+struct Server::Conn {
+  Conn(tcp::socket s, std::shared_ptr<ssl::context> ctx, ConnectionLimiter::Ticket t)
+      : tls_ctx(std::move(ctx)),
+        stream(std::move(s), *tls_ctx),
+        deadline_timer(stream.get_executor()),
+        wake_timer(stream.get_executor()),
+        ticket(std::move(t)) {}
+
+  std::shared_ptr<ssl::context> tls_ctx;
+  ssl::stream<tcp::socket> stream;
+  asio::steady_timer deadline_timer, wake_timer;
+  ConnectionLimiter::Ticket ticket;
+  std::unique_ptr<Session> session;
+  std::function<void()> pending;  // a Wake's apply, waiting to run on the strand
+  Clock::time_point deadline = Clock::time_point::max();
+  bool tls = false, reading = false, draining = false, timed_out = false, open = true;
+  std::string tag;  // "smtp#12 1.2.3.4" for logs
+
+  tcp::socket& socket() { return stream.next_layer(); }
+
+  // Moves the deadline; an earlier one re-arms the watchdog, which may be sleeping until the old one.
+  void set_deadline(Clock::time_point t) {
+    deadline = t;
+    if (t < deadline_timer.expiry()) deadline_timer.cancel();
+  }
+
+  template <class Buf>
+  awaitable<std::size_t> read_some(Buf buf, boost::system::error_code& ec) {
+    if (tls) co_return co_await stream.async_read_some(buf, asio::redirect_error(use_awaitable, ec));
+    co_return co_await socket().async_read_some(buf, asio::redirect_error(use_awaitable, ec));
+  }
+  awaitable<void> write(const std::string& out) {
+    if (tls)
+      co_await asio::async_write(stream, asio::buffer(out), use_awaitable);
+    else
+      co_await asio::async_write(socket(), asio::buffer(out), use_awaitable);
+  }
+  void close() {
+    open = false;
+    boost::system::error_code ec;
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
+    deadline_timer.cancel();
+    wake_timer.cancel();
+  }
+};
+
+namespace {
+
+// Cancels the connection's I/O when its deadline passes; a second expiry (the goodbye write also stalled)
+// closes it outright.
+awaitable<void> watchdog(std::shared_ptr<Server::Conn> c) {
+  boost::system::error_code ec;
+  while (c->open) {
+    c->deadline_timer.expires_at(c->deadline);
+    co_await c->deadline_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (!c->open) co_return;
+    if (Clock::now() < c->deadline) continue;
+    if (c->timed_out) {
+      c->close();
+      co_return;
+    }
+    c->timed_out = true;
+    c->deadline = Clock::now() + std::chrono::seconds(10);
+    c->socket().cancel(ec);
+  }
+}
+
+std::string tls_description(ssl::stream<tcp::socket>& s) {
+  SSL* h = s.native_handle();
+  return std::string(SSL_get_version(h)) + " with cipher " + SSL_get_cipher_name(h);
+}
+
+}  // namespace
+
+Server::Server(ServerOptions opts, std::shared_ptr<ssl::context> tls)
+    : opts_(opts), tls_(std::move(tls)), limiter_(opts.max_connections, opts.max_connections_per_ip) {
+  if (!tls_) tls_ = std::make_shared<ssl::context>(ssl::context::tls_server);
+}
+
+Server::~Server() = default;
+
+void Server::set_tls(std::shared_ptr<ssl::context> tls) {
+  std::lock_guard lk(tls_mu_);
+  tls_ = std::move(tls);
+}
+
+core::Result<void> Server::listen(const ListenerSpec& spec) {
+  auto l = std::make_unique<Listener>();
+  l->spec = spec;
+  for (const auto& addr : spec.addresses) {
+    boost::system::error_code ec;
+    auto ip = asio::ip::make_address(addr, ec);
+    if (ec) return core::make_error(core::Errc::invalid, spec.name + ": bad listen address '" + addr + "'");
+    tcp::endpoint ep(ip, spec.port);
+    auto acc = std::make_unique<tcp::acceptor>(io_);
+    acc->open(ep.protocol(), ec);
+    if (!ec) acc->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acc->bind(ep, ec);
+    if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return core::make_error(core::Errc::unavailable,
+                              spec.name + ": cannot listen on " + addr + " port " + std::to_string(spec.port) +
+                                  ": " + ec.message());
+    l->acceptors.push_back(std::move(acc));
+  }
+  listeners_.push_back(std::move(l));
+  return {};
+}
+
+void Server::accept_loop(std::size_t li) {
+  for (auto& acc : listeners_[li]->acceptors) {
+    asio::co_spawn(
+        io_,
+        [this, li, a = acc.get()]() -> awaitable<void> {
+          for (;;) {
+            boost::system::error_code ec;
+            tcp::socket sock(asio::make_strand(io_));
+            co_await a->async_accept(sock, asio::redirect_error(use_awaitable, ec));
+            if (stopping_ || !a->is_open()) co_return;
+            if (ec) {
+              // EMFILE and friends: back off briefly instead of spinning.
+              spdlog::warn("accept on {}: {}", listeners_[li]->spec.name, ec.message());
+              asio::steady_timer t(io_, std::chrono::milliseconds(100));
+              co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
+              continue;
+            }
+            start_connection(li, std::move(sock));
+          }
+        },
+        asio::detached);
+  }
+}
+
+void Server::start_connection(std::size_t li, tcp::socket sock) {
+  const ListenerSpec& spec = listeners_[li]->spec;
+  boost::system::error_code ec;
+  auto remote = sock.remote_endpoint(ec);
+  if (ec) return;
+  auto local = sock.local_endpoint(ec);
+  std::string ip = remote.address().to_string();
+  if (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped())
+    ip = remote.address().to_v6().to_v4().to_string();
+  auto ticket = limiter_.try_acquire(ip);
+  if (!ticket) {
+    spdlog::info("{} {}: connection limit reached, refused", spec.name, ip);
+    auto s = std::make_shared<tcp::socket>(std::move(sock));
+    asio::async_write(*s, asio::buffer(spec.busy_reply), [s](auto, auto) {
+      boost::system::error_code e;
+      s->shutdown(tcp::socket::shutdown_both, e);
+      s->close(e);
+    });
+    return;
+  }
+  std::shared_ptr<ssl::context> ctx;
+  {
+    std::lock_guard lk(tls_mu_);
+    ctx = tls_;
+  }
+  auto c = std::make_shared<Conn>(std::move(sock), std::move(ctx), std::move(*ticket));
+  Peer peer{ip, remote.port(), local.address().to_string(), local.port(), next_id_++};
+  c->tag = spec.name + "#" + std::to_string(peer.connection_id) + " " + ip;
+  auto strand = c->stream.get_executor();
+  std::weak_ptr<Conn> weak = c;
+  Wake wake = [weak, strand](std::function<void()> apply) {
+    asio::post(strand, [weak, apply = std::move(apply)]() mutable {
+      if (auto c = weak.lock()) {
+        c->pending = std::move(apply);
+        c->wake_timer.cancel();
+      }
+    });
+  };
+  c->session = spec.factory(peer, std::move(wake));
+  {
+    std::lock_guard lk(conns_mu_);
+    conns_.insert(c);
+  }
+  auto idle = spec.idle_timeout;
+  bool implicit_tls = spec.implicit_tls;
+  auto write_timeout = opts_.write_timeout;
+  asio::co_spawn(strand, watchdog(c), asio::detached);
+  asio::co_spawn(
+      strand,
+      [this, c, idle, implicit_tls, write_timeout]() -> awaitable<void> {
+        std::array<char, 16384> buf;
+        try {
+          if (implicit_tls) {
+            c->set_deadline(Clock::now() + write_timeout);
+            co_await c->stream.async_handshake(ssl::stream_base::server, use_awaitable);
+            c->tls = true;
+          }
+          c->session->start();
+          if (c->tls) c->session->tls_ready(tls_description(c->stream));
+          for (;;) {
+            std::string out = c->session->take_output();
+            if (!out.empty()) {
+              c->set_deadline(Clock::now() + write_timeout);
+              co_await c->write(out);
+            }
+            Step step = c->session->next_step();
+            if (step == Step::close) break;
+            if (step == Step::start_tls) {
+              c->set_deadline(Clock::now() + write_timeout);
+              boost::system::error_code ec;
+              co_await c->stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+              if (ec) {
+                spdlog::info("{}: TLS handshake failed: {}", c->tag, ec.message());
+                c->session->tls_failed();
+                break;
+              }
+              c->tls = true;
+              c->session->tls_ready(tls_description(c->stream));
+              continue;
+            }
+            if (step == Step::wait) {
+              boost::system::error_code ec;
+              c->set_deadline(Clock::time_point::max());  // our own work, not the peer's: no idle limit
+              while (!c->pending && c->open) {
+                c->wake_timer.expires_at(Clock::time_point::max());
+                co_await c->wake_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+              }
+              if (!c->open) break;
+              auto apply = std::move(c->pending);
+              c->pending = nullptr;
+              apply();
+              continue;
+            }
+            // Step::read
+            if (c->draining) {
+              c->session->shutdown();
+              continue;
+            }
+            c->set_deadline(Clock::now() + idle);
+            c->timed_out = false;
+            boost::system::error_code ec;
+            c->reading = true;
+            std::size_t n = co_await c->read_some(asio::buffer(buf), ec);
+            c->reading = false;
+            if (ec == asio::error::operation_aborted || ec == asio::error::timed_out) {
+              if (c->timed_out) {
+                c->session->idle_timeout();
+                continue;
+              }
+              if (c->draining) continue;  // goodbye at the top of the loop
+              break;
+            }
+            if (ec) break;  // EOF, reset, TLS error
+            c->session->receive(std::string_view(buf.data(), n));
+          }
+        } catch (const std::exception& e) {
+          spdlog::debug("{}: {}", c->tag, e.what());
+        }
+        c->close();
+        std::lock_guard lk(conns_mu_);
+        conns_.erase(c);
+        if (stopping_ && conns_.empty())
+          asio::post(io_, [this] {
+            if (drain_timer_) drain_timer_->cancel();
+          });
+      },
+      asio::detached);
+}
+
+void Server::run() {
+  for (std::size_t i = 0; i < listeners_.size(); ++i) accept_loop(i);
+  unsigned n = opts_.threads ? opts_.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < n; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  if (stopping_.exchange(true)) return;
+  asio::post(io_, [this] {
+    for (auto& l : listeners_)
+      for (auto& a : l->acceptors) {
+        boost::system::error_code ec;
+        a->close(ec);
+      }
+    std::vector<std::shared_ptr<Conn>> live;
+    {
+      std::lock_guard lk(conns_mu_);
+      live.assign(conns_.begin(), conns_.end());
+    }
+    for (auto& c : live)
+      asio::post(c->stream.get_executor(), [c] {
+        c->draining = true;
+        boost::system::error_code ec;
+        if (c->reading) c->socket().cancel(ec);
+      });
+    // Whatever has not finished by the drain deadline is cut off; the last connection to go cancels the timer.
+    drain_timer_ = std::make_unique<asio::steady_timer>(io_, opts_.drain_timeout);
+    drain_timer_->async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      std::lock_guard lk(conns_mu_);
+      if (!conns_.empty()) {
+        spdlog::warn("drain timeout: closing {} connections", conns_.size());
+        io_.stop();
+      }
+    });
+    if (live.empty()) drain_timer_->cancel();
+  });
+}
+
+}  // namespace axon::net

@@ -1,0 +1,199 @@
+#include "queue/router.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <set>
+#include <spdlog/spdlog.h>
+
+namespace axon::queue {
+
+Router::Router(store::Store& store, Spool& spool, RouterOptions opts)
+    : store_(store), spool_(spool), opts_(std::move(opts)) {}
+
+Router::~Router() { stop(); }
+
+void Router::start() { thread_ = std::thread([this] { run(); }); }
+
+void Router::enqueue(std::vector<Spooled> msgs) {
+  {
+    std::lock_guard lk(mu_);
+    for (auto& m : msgs) queue_.push_back(std::move(m));
+  }
+  cv_.notify_one();
+}
+
+std::vector<Spooled> Router::deliver_batch(std::vector<Spooled>& batch) {
+  std::vector<std::string> prefixes;
+  std::vector<store::Delivery> deliveries;
+  std::vector<std::size_t> owner;  // deliveries[i] belongs to batch[owner[i]]
+  prefixes.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& m = batch[i].message;
+    // RFC 5321 §4.4: the final delivery adds Return-Path: with the reverse-path.
+    prefixes.push_back("Return-Path: <" + m.envelope.mail_from + ">\r\n");
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& m = batch[i].message;
+    std::set<std::string> seen;
+    for (const auto& r : m.envelope.rcpts)
+      for (const auto& t : r.targets) {
+        if (!seen.insert(t).second) continue;  // two recipients reaching one account get one copy
+        store::Delivery d;
+        d.delivery_key = m.id + "/" + t;
+        d.account = t;
+        d.internal_date = m.envelope.received;
+        d.prefix = prefixes[i];
+        d.data = m.data;
+        deliveries.push_back(std::move(d));
+        owner.push_back(i);
+      }
+  }
+  auto results = store_.deliver(deliveries);
+  std::vector<char> temp_fail(batch.size(), 0), missing(batch.size(), 0);
+  std::lock_guard lk(mu_);
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    auto& r = results[k];
+    if (r.ok()) {
+      (r->duplicate ? stats_.duplicates : stats_.delivered)++;
+      continue;
+    }
+    if (r.error().code == core::Errc::not_found) {
+      missing[owner[k]] = 1;
+      spdlog::error("delivery id={} to={} failed: {}", batch[owner[k]].message.id, deliveries[k].account,
+                    r.error().detail);
+    } else {
+      temp_fail[owner[k]] = 1;
+      spdlog::warn("delivery id={} to={} deferred: {}", batch[owner[k]].message.id, deliveries[k].account,
+                   r.error().detail);
+    }
+  }
+  std::vector<Spooled> retry;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (temp_fail[i]) {
+      retry.push_back(std::move(batch[i]));
+      continue;
+    }
+    if (missing[i]) park_undeliverable(batch[i]);
+    unsynced_.push_back({batch[i].segment, batch[i].message.data.size()});
+  }
+  return retry;
+}
+
+// Keeps a message whose account vanished, durably, for the admin (and for bounces once they exist).
+void Router::park_undeliverable(const Spooled& s) {
+  std::error_code ec;
+  std::filesystem::create_directories(opts_.undeliverable_dir, ec);
+  auto path = opts_.undeliverable_dir / (s.message.id + ".eml");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0;
+  std::string head = "X-Axon-Envelope: " + Spool::encode_envelope(s.message.id, s.message.envelope) + "\r\n";
+  ok = ok && ::write(fd, head.data(), head.size()) == static_cast<ssize_t>(head.size());
+  ok = ok && ::write(fd, s.message.data.data(), s.message.data.size()) ==
+                 static_cast<ssize_t>(s.message.data.size());
+  ok = ok && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  stats_.undeliverable++;
+  if (!ok) spdlog::critical("cannot park undeliverable id={} at {}", s.message.id, path.string());
+}
+
+core::Result<void> Router::checkpoint() {
+  std::vector<Spool::Released> done;
+  {
+    std::lock_guard lk(mu_);
+    if (unsynced_.empty()) return {};
+    done.swap(unsynced_);
+  }
+  auto st = store_.sync();
+  if (!st) {
+    std::lock_guard lk(mu_);
+    unsynced_.insert(unsynced_.end(), done.begin(), done.end());
+    spdlog::error("store sync failed, keeping spool records: {}", st.error().detail);
+    return st;
+  }
+  {
+    std::lock_guard lk(mu_);
+    stats_.checkpoints++;
+  }
+  spool_.release(done);
+  return {};
+}
+
+core::Result<std::size_t> Router::deliver_now(std::vector<Spooled> msgs) {
+  std::size_t n = msgs.size();
+  for (std::size_t i = 0; i < msgs.size(); i += opts_.max_batch) {
+    std::vector<Spooled> batch;
+    for (std::size_t k = i; k < std::min(msgs.size(), i + opts_.max_batch); ++k) batch.push_back(std::move(msgs[k]));
+    auto retry = deliver_batch(batch);
+    if (!retry.empty()) enqueue(std::move(retry));  // the running router will retry them
+  }
+  if (auto st = checkpoint(); !st) return st.error();
+  return n;
+}
+
+void Router::run() {
+  auto last_sync = std::chrono::steady_clock::now();
+  for (;;) {
+    std::vector<Spooled> batch;
+    {
+      std::unique_lock lk(mu_);
+      auto now = std::chrono::steady_clock::now();
+      auto next_retry = std::chrono::steady_clock::time_point::max();
+      for (auto& r : retry_) next_retry = std::min(next_retry, r.first);
+      bool need_sync = !unsynced_.empty();
+      auto wake = need_sync ? std::min(next_retry, last_sync + opts_.checkpoint_interval) : next_retry;
+      cv_.wait_until(lk, wake, [&] { return stopping_ || !queue_.empty(); });
+      now = std::chrono::steady_clock::now();
+      for (auto it = retry_.begin(); it != retry_.end();) {
+        if (it->first <= now || stopping_) {
+          queue_.push_back(std::move(it->second));
+          it = retry_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      while (!queue_.empty() && batch.size() < opts_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (batch.empty() && stopping_ && queue_.empty()) break;
+    }
+    if (!batch.empty()) {
+      auto retry = deliver_batch(batch);
+      if (!retry.empty()) {
+        std::lock_guard lk(mu_);
+        auto due = std::chrono::steady_clock::now() + opts_.retry_delay;
+        stats_.retries += retry.size();
+        for (auto& r : retry) retry_.emplace_back(due, std::move(r));
+        if (stopping_) break;  // do not spin on a failing store at shutdown; the spool keeps them
+      }
+    }
+    bool idle;
+    {
+      std::lock_guard lk(mu_);
+      idle = queue_.empty();
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (idle || now - last_sync >= opts_.checkpoint_interval) {
+      checkpoint();
+      last_sync = now;
+    }
+  }
+  checkpoint();
+}
+
+void Router::stop() {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Router::Stats Router::stats() const {
+  std::lock_guard lk(mu_);
+  return stats_;
+}
+
+}  // namespace axon::queue

@@ -1,0 +1,145 @@
+// DATA and BDAT readers. RFC 5321 §4.1.1.4 (end of data), §4.5.2 (transparency), §2.3.8 (CRLF only);
+// RFC 3030 §2 (BDAT chunks). SMTP smuggling defence: end-of-data is recognised only as CRLF "." CRLF.
+// Security: untrusted bytes before authentication; bounded by the size limit.
+#include "smtp/body_reader.h"
+
+#include <algorithm>
+
+namespace axon::smtp {
+
+void BodySink::put(std::string_view s) {
+  size_ += s.size();
+  if (discarding()) return;
+  if (size_ > max_) {  // RFC 1870 §6.3: keep reading, answer 552 5.3.4 at the end
+    too_big_ = true;
+    drop();
+    return;
+  }
+  data_.append(s);
+}
+
+void BodySink::bare_line_ending() {
+  if (policy_ == BareLf::reject) {
+    rejected_ = true;
+    drop();
+  } else {
+    put("\r\n");  // normalize: a bare CR or a bare LF is one line ending
+  }
+}
+
+void BodySink::drop() {
+  data_.clear();
+  data_.shrink_to_fit();
+}
+
+BodyVerdict BodySink::verdict() const {
+  if (too_big_) return BodyVerdict::too_big;
+  if (rejected_) return BodyVerdict::bare_line_ending;
+  return BodyVerdict::ok;
+}
+
+std::size_t DataReader::feed(std::string_view in) {
+  std::size_t i = 0;
+  const std::size_t n = in.size();
+  while (i < n && state_ != State::done) {
+    if (state_ == State::mid) {
+      // Fast path: copy a run of ordinary octets at once.
+      std::size_t j = i;
+      while (j < n && in[j] != '\r' && in[j] != '\n') ++j;
+      if (j > i) {
+        sink_.put(in.substr(i, j - i));
+        i = j;
+        continue;
+      }
+    }
+    const char c = in[i++];
+    switch (state_) {
+      case State::line_start:
+        if (c == '.') state_ = State::dot;
+        else if (c == '\r') state_ = State::cr;
+        else if (c == '\n') { sink_.bare_line_ending(); state_ = State::mid; }  // bare LF: not a line start
+        else { sink_.put(c); state_ = State::mid; }
+        break;
+      case State::mid:
+        if (c == '\r') state_ = State::cr;
+        else sink_.bare_line_ending();  // '\n' without CR
+        break;
+      case State::cr:
+        if (c == '\n') { sink_.put("\r\n"); state_ = State::line_start; }
+        else if (c == '\r') sink_.bare_line_ending();  // the earlier CR was bare; this one is pending
+        else { sink_.bare_line_ending(); sink_.put(c); state_ = State::mid; }
+        break;
+      case State::dot:
+        // RFC 5321 §4.5.2: a line starting with "." and other characters loses that first ".". A "." followed
+        // by a bare LF is not end of data ("\r\n.\n" smuggling); the dot is kept as the line's content.
+        if (c == '\r') state_ = State::dot_cr;
+        else if (c == '\n') { sink_.put('.'); sink_.bare_line_ending(); state_ = State::mid; }
+        else { sink_.put(c); state_ = State::mid; }
+        break;
+      case State::dot_cr:
+        if (c == '\n') state_ = State::done;  // RFC 5321 §4.1.1.4: CRLF "." CRLF
+        else if (c == '\r') { sink_.put('.'); sink_.bare_line_ending(); state_ = State::cr; }
+        else { sink_.put('.'); sink_.bare_line_ending(); sink_.put(c); state_ = State::mid; }
+        break;
+      case State::done:
+        break;
+    }
+  }
+  return i;
+}
+
+void BdatReader::begin_chunk(uint64_t size, bool last) {
+  remaining_ = size;
+  last_ = last;
+  if (remaining_ == 0 && last_) {
+    if (cr_pending_) sink_.bare_line_ending();
+    cr_pending_ = false;
+    done_ = true;
+  }
+}
+
+std::size_t BdatReader::feed(std::string_view in) {
+  if (done_) return 0;
+  const std::size_t take = static_cast<std::size_t>(std::min<uint64_t>(remaining_, in.size()));
+  if (binary_) sink_.put(in.substr(0, take));  // RFC 3030 §3: BINARYMIME octets are taken as they are
+  else text(in.substr(0, take));
+  remaining_ -= take;
+  if (remaining_ == 0 && last_) {
+    if (cr_pending_) sink_.bare_line_ending();  // a CR as the very last octet is bare
+    cr_pending_ = false;
+    done_ = true;
+  }
+  return take;
+}
+
+// 7BIT / 8BITMIME text in BDAT: line ends must be CRLF (RFC 5321 §2.3.8); CR and LF may straddle chunks.
+void BdatReader::text(std::string_view in) {
+  std::size_t i = 0;
+  const std::size_t n = in.size();
+  while (i < n) {
+    if (!cr_pending_) {
+      std::size_t j = i;
+      while (j < n && in[j] != '\r' && in[j] != '\n') ++j;
+      if (j > i) {
+        sink_.put(in.substr(i, j - i));
+        i = j;
+        continue;
+      }
+    }
+    const char c = in[i++];
+    if (c == '\r') {
+      if (cr_pending_) sink_.bare_line_ending();
+      cr_pending_ = true;
+    } else if (c == '\n') {
+      if (cr_pending_) sink_.put("\r\n");
+      else sink_.bare_line_ending();
+      cr_pending_ = false;
+    } else {
+      sink_.bare_line_ending();  // cr_pending_ is set here: the CR was bare
+      cr_pending_ = false;
+      sink_.put(c);
+    }
+  }
+}
+
+}  // namespace axon::smtp

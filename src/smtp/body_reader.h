@@ -1,0 +1,83 @@
+// Streaming readers for message data: DATA (RFC 5321 §4.1.1.4, dot-stuffing §4.5.2) and BDAT chunks (RFC 3030).
+// Both are incremental (bytes may be split anywhere), bounded by a size limit past which they keep counting but
+// stop buffering, and enforce the bare-LF policy: a bare CR or bare LF is never part of the DATA end-of-data
+// sequence, which is only CRLF "." CRLF (SMTP smuggling, CVE-2023-51764/51765/51766); with BareLf::reject any
+// bare CR/LF marks the message rejected, with BareLf::normalize each becomes CRLF.
+// Security: untrusted bytes before authentication; memory bounded by max_size plus a constant.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "smtp/server_session.h"  // BareLf
+
+namespace axon::smtp {
+
+enum class BodyVerdict { ok, too_big, bare_line_ending };
+
+// Collects message octets up to a limit; past the limit, or once rejected, it only counts (discarding state).
+class BodySink {
+ public:
+  BodySink(std::size_t max_size, BareLf policy) : max_(max_size), policy_(policy) {}
+  void put(std::string_view s);
+  void put(char c) { put(std::string_view(&c, 1)); }
+  void bare_line_ending();  // a bare CR or LF was seen where a line ending belongs
+  bool discarding() const { return too_big_ || rejected_; }
+  BodyVerdict verdict() const;
+  uint64_t size() const { return size_; }
+  std::string take() { return std::move(data_); }
+
+ private:
+  void drop();
+  std::size_t max_;
+  BareLf policy_;
+  uint64_t size_ = 0;
+  bool too_big_ = false;
+  bool rejected_ = false;
+  std::string data_;
+};
+
+// DATA: from just after the DATA command's CRLF up to and including CRLF "." CRLF.
+class DataReader {
+ public:
+  DataReader(std::size_t max_size, BareLf policy) : sink_(max_size, policy) {}
+  // Consumes octets up to and including the end-of-data; returns how many it took.
+  std::size_t feed(std::string_view in);
+  bool done() const { return state_ == State::done; }
+  BodyVerdict verdict() const { return sink_.verdict(); }
+  std::string take_data() { return sink_.take(); }  // CRLF line ends, dot-unstuffed
+
+ private:
+  // line_start: after a real CRLF (or at the start); mid: inside a line; cr: after a CR; dot: after CRLF ".";
+  // dot_cr: after CRLF "." CR.
+  enum class State { line_start, mid, cr, dot, dot_cr, done };
+  State state_ = State::line_start;
+  BodySink sink_;
+};
+
+// BDAT: exact octet counts, no dot-stuffing (RFC 3030 §2). One reader per message, fed chunk by chunk.
+class BdatReader {
+ public:
+  // binary: BODY=BINARYMIME, octets are taken as they are (no line-ending policy).
+  BdatReader(std::size_t max_size, BareLf policy, bool binary) : sink_(max_size, policy), binary_(binary) {}
+  void begin_chunk(uint64_t size, bool last);
+  // Consumes at most the octets left in the current chunk; returns how many it took.
+  std::size_t feed(std::string_view in);
+  bool chunk_done() const { return remaining_ == 0; }
+  bool done() const { return done_; }  // the LAST chunk is complete
+  uint64_t remaining() const { return remaining_; }
+  BodyVerdict verdict() const { return sink_.verdict(); }
+  std::string take_data() { return sink_.take(); }
+
+ private:
+  void text(std::string_view in);
+  BodySink sink_;
+  bool binary_;
+  uint64_t remaining_ = 0;
+  bool last_ = false;
+  bool done_ = false;
+  bool cr_pending_ = false;  // the previous octet (maybe in the previous chunk) was CR
+};
+
+}  // namespace axon::smtp

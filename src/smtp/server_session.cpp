@@ -1,0 +1,520 @@
+// smtp::ServerSession: the RFC 5321 server state machine (sans-I/O). All phase transitions are in this file; which
+// command is legal in which phase is the table kGates below. RFCs: 5321 (§3.3 transactions, §4.1.1 commands,
+// §4.1.4 order, §4.2 replies, §4.4 trace, §4.5.3 limits), 2920 PIPELINING, 1870 SIZE, 6152 8BITMIME, 2034
+// ENHANCEDSTATUSCODES, 6531 SMTPUTF8, 3030 CHUNKING/BINARYMIME, 3461 DSN, 3207 STARTTLS.
+// Security: untrusted bytes from unauthenticated peers. Command lines are bounded by max_command_line (an
+// over-long line is discarded up to its LF, never buffered), bodies by max_message_size, input that arrives
+// while an action is pending by kMaxPendingInput; input after STARTTLS is dropped (CVE-2011-0411).
+#include "smtp/server_session.h"
+
+#include <algorithm>
+#include <array>
+#include <deque>
+
+#include "smtp/body_reader.h"
+#include "smtp/command.h"
+#include "smtp/received.h"
+#include "smtp/reply.h"
+
+namespace axon::smtp {
+
+namespace {
+
+// Why a command is refused in a phase, or ok.
+enum class Gate : uint8_t { ok, need_helo, nested_mail, need_mail, need_rcpt, no_valid_rcpts, bdat_mixed, in_tx };
+
+// Phases in which commands are read: greeting (no EHLO yet), ready, mail, rcpt, bdat (between chunks).
+constexpr std::size_t kCommandPhases = 5;
+constexpr std::size_t phase_column(Phase p) {
+  switch (p) {
+    case Phase::greeting: return 0;
+    case Phase::ready: return 1;
+    case Phase::mail: return 2;
+    case Phase::rcpt: return 3;
+    default: return 4;  // bdat
+  }
+}
+
+// RFC 5321 §4.1.4 command order; RFC 3030 §2 (no DATA inside a BDAT transaction); RFC 3207 §4 (no STARTTLS
+// inside a transaction). Rows follow enum Verb.
+using G = Gate;
+constexpr std::array<std::array<Gate, kCommandPhases>, kVerbCount> kGates{{
+    //  greeting      ready           mail               rcpt           bdat
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // HELO
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // EHLO
+    {{G::need_helo,   G::ok,          G::nested_mail,    G::nested_mail, G::nested_mail}}, // MAIL
+    {{G::need_helo,   G::need_mail,   G::ok,             G::ok,         G::bdat_mixed}},   // RCPT
+    {{G::need_helo,   G::need_rcpt,   G::no_valid_rcpts, G::ok,         G::bdat_mixed}},   // DATA
+    {{G::need_helo,   G::need_mail,   G::need_rcpt,      G::ok,         G::ok}},           // BDAT
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // RSET
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // NOOP
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // QUIT
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // VRFY
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // EXPN
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // HELP
+    {{G::ok,          G::ok,          G::in_tx,          G::in_tx,      G::in_tx}},        // STARTTLS
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // AUTH
+    {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // unknown
+}};
+
+const Reply& gate_reply(Gate g) {
+  switch (g) {
+    case Gate::need_helo: return reply::c503_need_helo;
+    case Gate::nested_mail: return reply::c503_nested_mail;
+    case Gate::need_mail: return reply::c503_need_mail;
+    case Gate::need_rcpt: return reply::c503_need_rcpt;
+    case Gate::no_valid_rcpts: return reply::c554_no_valid_recipients;
+    case Gate::bdat_mixed: return reply::c503_bdat_sequence;
+    case Gate::in_tx: return reply::c503_in_transaction;
+    case Gate::ok: break;
+  }
+  return reply::c500_unrecognized;
+}
+
+bool printable_ascii_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (c < 0x21 || c > 0x7E) return false;
+  return true;
+}
+
+}  // namespace
+
+struct ServerSession::Impl {
+  Impl(const SessionConfig& c, const RecipientPolicy& p, const core::Clock& k, PeerInfo pi)
+      : cfg(c), policy(p), clock(k), peer(std::move(pi)) {}
+
+  const SessionConfig& cfg;
+  const RecipientPolicy& policy;
+  const core::Clock& clock;
+  PeerInfo peer;
+
+  Phase phase = Phase::greeting;
+  std::string out;
+  std::deque<Action> actions;
+
+  // Input
+  std::string in;                 // unprocessed input: a partial command line, or input held during an action
+  bool discard_line = false;      // inside an over-long command line: dropping octets up to the next LF
+  bool input_overflow = false;    // too much input arrived while an action was pending
+  bool shutdown_pending = false;  // on_shutdown() during an action: 421 once it completes
+  std::size_t errors = 0;
+
+  // Session state (reset by STARTTLS)
+  std::string helo;
+  bool ehlo = false;
+  std::string tls;
+
+  // Transaction state (reset by RSET, EHLO, HELO, the end of a message)
+  std::optional<MailFrom> mail;
+  std::vector<core::Recipient> rcpts;
+  std::optional<DataReader> data;
+  std::optional<BdatReader> bdat;
+  bool bdat_chunk_active = false;
+  uint64_t bdat_chunk_size = 0;
+  uint64_t skip = 0;                // octets of a refused BDAT chunk still to discard (RFC 3030 §2)
+  std::optional<Reply> skip_reply;  // sent once they are gone
+
+  std::size_t max_pending_input() const { return std::max<std::size_t>(64 * 1024, 32 * cfg.max_command_line); }
+
+  // ---- output ------------------------------------------------------------------------------------------------
+  void send(const Reply& r) { out += render(r); }
+  void send_with_host(const Reply& r) { out += render(with_text(r, cfg.hostname + " " + r.text)); }
+
+  void close() {
+    phase = Phase::closed;
+    actions.emplace_back(Close{});
+  }
+
+  // A refused command. Every 5xx counts; past max_errors the session ends (Postfix smtpd_hard_error_limit).
+  void refuse(const Reply& r) {
+    send(r);
+    if (r.permanent() && ++errors > cfg.max_errors) {
+      send_with_host(reply::c421_too_many_errors);
+      close();
+    }
+  }
+
+  void reset_transaction() {
+    mail.reset();
+    rcpts.clear();
+    data.reset();
+    bdat.reset();
+    bdat_chunk_active = false;
+    bdat_chunk_size = 0;
+  }
+
+  Phase idle_phase() const { return helo.empty() ? Phase::greeting : Phase::ready; }
+
+  // ---- input pump --------------------------------------------------------------------------------------------
+  void receive(std::string_view bytes) {
+    if (phase == Phase::closed || phase == Phase::wait_tls) return;  // RFC 3207 §4.2: drop pre-TLS leftovers
+    if (phase == Phase::wait_spool) return hold(bytes);
+    if (in.empty()) {
+      std::size_t used = process(bytes);
+      hold(bytes.substr(used));
+    } else {
+      in.append(bytes);
+      pump();
+    }
+  }
+
+  void pump() {
+    std::string cur = std::move(in);
+    in.clear();
+    std::size_t used = process(cur);
+    hold(std::string_view(cur).substr(used));
+  }
+
+  // Keeps what process() left: a partial command line (at most max_command_line octets, see process), or input
+  // that arrived while an action is pending (PIPELINING), bounded by max_pending_input().
+  void hold(std::string_view rest) {
+    if (rest.empty() || phase == Phase::closed || phase == Phase::wait_tls) return;
+    if (input_overflow) return;
+    if (in.size() + rest.size() > max_pending_input()) {
+      input_overflow = true;
+      in.clear();
+      in.shrink_to_fit();
+      return;
+    }
+    in.append(rest);
+  }
+
+  // Processes input until it needs more or an action is pending; returns the octets consumed.
+  std::size_t process(std::string_view input) {
+    std::size_t pos = 0;
+    while (true) {
+      switch (phase) {
+        case Phase::closed:
+        case Phase::wait_tls:
+          return input.size();  // nothing more is read from before the handshake
+        case Phase::wait_spool:
+          return pos;
+        case Phase::data:
+          pos += data->feed(input.substr(pos));
+          if (!data->done()) return pos;
+          end_of_data();
+          continue;
+        default:
+          break;
+      }
+      if (skip_reply) {  // a refused BDAT chunk: consume its octets so the stream stays in sync
+        uint64_t take = std::min<uint64_t>(skip, input.size() - pos);
+        pos += static_cast<std::size_t>(take);
+        skip -= take;
+        if (skip > 0) return pos;
+        Reply r = std::move(*skip_reply);
+        skip_reply.reset();
+        refuse(r);
+        continue;
+      }
+      if (bdat_chunk_active) {
+        pos += bdat->feed(input.substr(pos));
+        if (!bdat->chunk_done()) return pos;
+        end_of_chunk();
+        continue;
+      }
+      if (discard_line) {
+        std::size_t lf = input.find('\n', pos);
+        if (lf == std::string_view::npos) return input.size();
+        pos = lf + 1;
+        discard_line = false;
+        refuse(reply::c500_line_too_long);  // RFC 5321 §4.5.3.1.4
+        continue;
+      }
+      std::size_t lf = input.find('\n', pos);
+      if (lf == std::string_view::npos) {
+        if (input.size() - pos > cfg.max_command_line) {  // limits live in the parser: switch to discarding
+          discard_line = true;
+          return input.size();
+        }
+        return pos;
+      }
+      std::string_view line = input.substr(pos, lf - pos);
+      pos = lf + 1;
+      if (line.size() + 1 > cfg.max_command_line) {
+        refuse(reply::c500_line_too_long);
+        continue;
+      }
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // a bare LF ends a command line too
+      command(line);
+    }
+  }
+
+  // ---- commands ----------------------------------------------------------------------------------------------
+  void command(std::string_view line) {
+    CommandLine cmd = parse_command_line(line);
+    Gate gate = kGates[static_cast<std::size_t>(cmd.verb)][phase_column(phase)];
+    if (cmd.verb == Verb::bdat) return bdat_command(cmd.arg, gate);
+    if (gate != Gate::ok) return refuse(gate_reply(gate));
+    switch (cmd.verb) {
+      case Verb::helo: return helo_command(cmd.arg, false);
+      case Verb::ehlo: return helo_command(cmd.arg, true);
+      case Verb::mail: return mail_command(cmd.arg);
+      case Verb::rcpt: return rcpt_command(cmd.arg);
+      case Verb::data: return data_command(cmd.arg);
+      case Verb::rset:
+        if (!cmd.arg.empty()) return refuse(with_text(reply::c501_syntax, "Syntax: RSET"));
+        reset_transaction();  // RFC 5321 §4.1.1.5
+        phase = idle_phase();
+        return send(reply::c250_ok);
+      case Verb::noop: return send(reply::c250_ok);  // RFC 5321 §4.1.1.9: any argument is ignored
+      case Verb::quit:
+        send(reply::c221_bye);  // RFC 5321 §4.1.1.10
+        return close();
+      case Verb::vrfy:
+        if (cmd.arg.empty()) return refuse(with_text(reply::c501_syntax, "Syntax: VRFY address"));
+        return send(reply::c252_cannot_vrfy);  // RFC 5321 §3.5.3: 252 when we will not verify
+      case Verb::expn: return refuse(reply::c502_expn_disabled);  // RFC 5321 §3.5.2, §7.3
+      case Verb::help: return send(reply::c214_help);
+      case Verb::starttls: return starttls_command(cmd.arg);
+      case Verb::auth: return refuse(reply::c503_auth_not_enabled);  // not offered on port 25
+      case Verb::bdat:
+      case Verb::unknown: break;
+    }
+    refuse(reply::c500_unrecognized);
+  }
+
+  void helo_command(std::string_view arg, bool is_ehlo) {
+    // RFC 5321 §4.1.1.1: EHLO SP ( Domain / address-literal ). Any printable token is taken (many clients send
+    // bare names); it only ever reaches the Received: field, sanitized.
+    std::string_view name = arg.substr(0, arg.find(' '));
+    if (name.empty())
+      return refuse(with_text(reply::c501_syntax, is_ehlo ? "Syntax: EHLO hostname" : "Syntax: HELO hostname"));
+    if (!printable_ascii_token(name)) return refuse(with_text(reply::c501_syntax, "Invalid hostname"));
+    reset_transaction();  // RFC 5321 §4.1.4: EHLO/HELO resets like RSET
+    helo = std::string(name);
+    ehlo = is_ehlo;
+    phase = Phase::ready;
+    if (!is_ehlo) {
+      out += render_lines(250, {cfg.hostname});
+      return;
+    }
+    std::vector<std::string> lines{cfg.hostname,
+                                   "PIPELINING",                                       // RFC 2920
+                                   "SIZE " + std::to_string(cfg.max_message_size),     // RFC 1870
+                                   "8BITMIME",                                         // RFC 6152
+                                   "ENHANCEDSTATUSCODES",                              // RFC 2034
+                                   "SMTPUTF8",                                         // RFC 6531
+                                   "CHUNKING",                                         // RFC 3030
+                                   "BINARYMIME",                                       // RFC 3030 §3
+                                   "DSN"};                                             // RFC 3461
+    if (cfg.tls_available && tls.empty()) lines.emplace_back("STARTTLS");  // RFC 3207 §4.2: not after TLS
+    out += render_lines(250, lines);
+  }
+
+  void mail_command(std::string_view arg) {
+    if (cfg.require_tls && tls.empty()) return refuse(reply::c530_must_starttls);  // RFC 3207 §4
+    auto m = parse_mail_from(arg);
+    if (!m) return refuse(m.error());
+    if (!ehlo && (m->size || m->body != core::BodyType::seven_bit || m->smtputf8 || !m->ret.empty() ||
+                  !m->envid.empty()))
+      return refuse(reply::c555_unknown_param);  // extensions only after EHLO (RFC 5321 §4.1.1.1)
+    if (m->size && *m->size > cfg.max_message_size) return refuse(reply::c552_message_too_big);  // RFC 1870 §6.1
+    mail = std::move(m.value());
+    phase = Phase::mail;
+    send(reply::c250_sender_ok);
+  }
+
+  void rcpt_command(std::string_view arg) {
+    // RFC 5321 §4.5.3.1.8: at least 100 must be accepted; past our limit 452 4.5.3 (§4.5.3.1.10).
+    if (rcpts.size() >= cfg.max_recipients) return send(reply::c452_too_many_recipients);
+    auto r = parse_rcpt_to(arg, mail->smtputf8);
+    if (!r) return refuse(r.error());
+    if (!ehlo && (!r->notify.empty() || !r->orcpt.empty())) return refuse(reply::c555_unknown_param);
+    core::Address address = r->address;
+    if (r->bare_postmaster) address.domain = core::to_lower_ascii(cfg.hostname);  // RFC 5321 §4.1.1.3
+    RcptDecision d = policy.resolve(address, false);
+    switch (d.kind) {
+      case RcptDecision::Kind::accept:
+        rcpts.push_back(core::Recipient{r->bare_postmaster ? address.str() : r->forward_path,
+                                        std::move(d.targets), r->notify, r->orcpt});
+        phase = Phase::rcpt;
+        return send(reply::c250_recipient_ok);
+      case RcptDecision::Kind::unknown_user: return refuse(reply::c550_mailbox_unavailable);
+      case RcptDecision::Kind::relay_denied: return refuse(reply::c554_relay_denied);
+      case RcptDecision::Kind::temp_fail: return send(reply::c451_recipient_temp_fail);
+    }
+  }
+
+  void data_command(std::string_view arg) {
+    if (!arg.empty()) return refuse(with_text(reply::c501_syntax, "Syntax: DATA"));
+    if (mail->body == core::BodyType::binary_mime) return refuse(reply::c503_binarymime_needs_bdat);  // RFC 3030 §3
+    data.emplace(cfg.max_message_size, cfg.bare_lf);
+    phase = Phase::data;
+    send(reply::c354_start_data);
+  }
+
+  void bdat_command(std::string_view arg, Gate gate) {
+    auto b = parse_bdat(arg);
+    if (!b) return refuse(b.error());  // no size known: nothing can be skipped
+    if (gate != Gate::ok) {
+      // RFC 3030 §2: the chunk follows the command whatever the reply; read it, then refuse.
+      skip = b->size;
+      skip_reply = gate_reply(gate);
+      return;
+    }
+    if (!bdat) bdat.emplace(cfg.max_message_size, cfg.bare_lf, mail->body == core::BodyType::binary_mime);
+    phase = Phase::bdat;
+    bdat->begin_chunk(b->size, b->last);
+    bdat_chunk_active = true;
+    bdat_chunk_size = b->size;
+  }
+
+  void starttls_command(std::string_view arg) {
+    if (!tls.empty()) return refuse(reply::c503_already_tls);
+    if (!cfg.tls_available) return refuse(reply::c502_not_implemented);
+    if (!arg.empty()) return refuse(with_text(reply::c501_syntax, "Syntax: STARTTLS"));
+    send(reply::c220_ready_for_tls);
+    phase = Phase::wait_tls;  // process() drops the rest of the input (RFC 3207 §4.2)
+    in.clear();
+    actions.emplace_back(StartTls{});
+  }
+
+  // ---- end of message ----------------------------------------------------------------------------------------
+  void end_of_data() {
+    BodyVerdict v = data->verdict();
+    std::string body = data->take_data();
+    finish_message(v, std::move(body));
+  }
+
+  void end_of_chunk() {
+    bdat_chunk_active = false;
+    BodyVerdict v = bdat->verdict();
+    if (v != BodyVerdict::ok || bdat->done()) {
+      std::string body = bdat->take_data();
+      return finish_message(v, std::move(body));
+    }
+    send(Reply{250, "2.0.0", std::to_string(bdat_chunk_size) + " octets received"});  // RFC 3030 §2
+  }
+
+  void finish_message(BodyVerdict v, std::string body) {
+    const MailFrom m = std::move(*mail);
+    std::vector<core::Recipient> to = std::move(rcpts);
+    reset_transaction();
+    phase = idle_phase();
+    if (v == BodyVerdict::too_big) return send(reply::c552_message_too_big);  // RFC 1870 §6.3
+    if (v == BodyVerdict::bare_line_ending) return send(reply::c554_bare_line_ending);
+    if (count_received(body, cfg.max_received_headers) > cfg.max_received_headers)
+      return send(reply::c554_too_many_hops);  // RFC 5321 §6.3
+
+    core::Envelope env;
+    env.mail_from = m.reverse_path;
+    env.body = m.body;
+    env.smtputf8 = m.smtputf8;
+    env.dsn_ret = m.ret;
+    env.dsn_envid = m.envid;
+    env.rcpts = std::move(to);
+    env.helo = helo;
+    env.peer_ip = peer.ip;
+    env.tls = tls;
+    env.authenticated = false;
+    env.received = clock.now();
+
+    ReceivedInfo ri;
+    ri.helo = helo;
+    ri.reverse = peer.reverse;
+    ri.ip = peer.ip;
+    ri.hostname = cfg.hostname;
+    ri.protocol = protocol_keyword(ehlo, !tls.empty(), false, m.smtputf8);
+    ri.tls = tls;
+    if (env.rcpts.size() == 1) ri.for_rcpt = env.rcpts.front().address;
+    ri.date = core::rfc5322_date(env.received);
+
+    std::string msg = received_header(ri);  // RFC 5321 §4.4: prepend, never alter existing trace fields
+    msg += body;
+    actions.emplace_back(SpoolMessage{std::move(env), std::move(msg)});
+    phase = Phase::wait_spool;
+  }
+
+  // ---- events ------------------------------------------------------------------------------------------------
+  // Called when an action completed; sends what was deferred and resumes the held input.
+  void resume() {
+    if (shutdown_pending) {
+      send_with_host(reply::c421_shutting_down);
+      return close();
+    }
+    if (input_overflow) {
+      send_with_host(reply::c421_too_much_input);
+      return close();
+    }
+    if (!in.empty()) pump();
+  }
+
+  void on_spooled(const SpoolResult& r) {
+    if (phase != Phase::wait_spool) return;
+    phase = idle_phase();
+    if (r.ok) send(Reply{250, "2.0.0", "Ok: queued as " + r.queue_id});
+    else send(reply_for(r.error));
+    resume();
+  }
+
+  void on_tls_ready(std::string desc) {
+    if (phase != Phase::wait_tls) return;
+    // RFC 3207 §4.2: discard all knowledge from before TLS; the client must EHLO again.
+    tls = std::move(desc);
+    helo.clear();
+    ehlo = false;
+    reset_transaction();
+    in.clear();
+    discard_line = false;
+    skip = 0;
+    skip_reply.reset();
+    phase = Phase::greeting;
+    resume();
+  }
+};
+
+ServerSession::ServerSession(const SessionConfig& cfg, const RecipientPolicy& policy, const core::Clock& clock,
+                             PeerInfo peer)
+    : impl_(std::make_unique<Impl>(cfg, policy, clock, std::move(peer))) {}
+
+ServerSession::~ServerSession() = default;
+
+void ServerSession::start() {
+  // RFC 5321 §4.2, §4.3.1: 220 greeting; no enhanced code (RFC 2034 §3).
+  impl_->out += "220 " + impl_->cfg.hostname + " ESMTP Axon\r\n";
+}
+
+void ServerSession::receive(std::string_view bytes) { impl_->receive(bytes); }
+
+void ServerSession::on_tls_ready(std::string tls_desc) { impl_->on_tls_ready(std::move(tls_desc)); }
+
+void ServerSession::on_tls_failed() {
+  if (impl_->phase == Phase::closed) return;
+  impl_->phase = Phase::closed;  // the driver closes; nothing can be said in clear text any more
+}
+
+void ServerSession::on_spooled(const SpoolResult& r) { impl_->on_spooled(r); }
+
+void ServerSession::on_idle_timeout() {
+  if (impl_->phase == Phase::closed) return;
+  impl_->send_with_host(reply::c421_timeout);  // RFC 5321 §4.5.3.2
+  impl_->close();
+}
+
+void ServerSession::on_shutdown() {
+  Impl& s = *impl_;
+  if (s.phase == Phase::closed) return;
+  if (s.phase == Phase::wait_spool || s.phase == Phase::wait_tls) {
+    s.shutdown_pending = true;  // the spool's answer (or the handshake) comes first
+    return;
+  }
+  s.send_with_host(reply::c421_shutting_down);  // RFC 5321 §3.8; also in the middle of DATA
+  s.close();
+}
+
+std::string ServerSession::take_output() { return std::exchange(impl_->out, std::string()); }
+
+std::optional<Action> ServerSession::next_action() {
+  if (impl_->actions.empty()) return std::nullopt;
+  Action a = std::move(impl_->actions.front());
+  impl_->actions.pop_front();
+  return a;
+}
+
+Phase ServerSession::phase() const { return impl_->phase; }
+
+bool ServerSession::closed() const { return impl_->phase == Phase::closed; }
+
+}  // namespace axon::smtp

@@ -1,0 +1,16 @@
+// The SQLite schema of the embedded store and its migrations: `meta.schema_version` names the version in the
+// file; migrate() applies one step per version inside one write transaction.
+// Security: no untrusted input; constant SQL.
+#pragma once
+
+#include "core/error.h"
+#include "store/sqlite/db.h"
+
+namespace axon::store::sqlite {
+
+inline constexpr int kSchemaVersion = 1;
+
+// Brings the database to kSchemaVersion. Refuses (Errc::permanent) a file written by a newer Axon.
+Result<void> migrate(Db& db);
+
+}  // namespace axon::store::sqlite

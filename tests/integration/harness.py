@@ -1,0 +1,218 @@
+"""Runs a real `axon serve` in a temporary instance on loopback, for the integration tests.
+
+Each Instance gets its own temporary folder and a random port offset, so tests never collide with a system mail
+server or each other. Only the standard library is used (python3's smtplib, ssl, socket, subprocess).
+"""
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+AXON = os.environ.get("AXON_BIN", os.path.join(os.path.dirname(__file__), "../../build/src/app/axon"))
+DOMAIN = "example.org"
+
+
+def free_offset(ports=(25,)):
+    """A port offset whose ports are free on 127.0.0.1."""
+    for _ in range(200):
+        off = random.randrange(20000, 40000)
+        ok = True
+        for p in ports:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", p + off))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return off
+    raise RuntimeError("no free port offset")
+
+
+def axon(*args, config=None, input=None, check=True):
+    cmd = [AXON] + (["--config", config] if config else []) + list(args)
+    r = subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=60)
+    if check and r.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} -> {r.returncode}\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def set_key(path, section, key, value):
+    """Sets section.key in axon.toml to a TOML literal (text edit: keeps the comments)."""
+    text = open(path).read()
+    m = re.search(r"^\[" + re.escape(section) + r"\]\s*$", text, re.M)
+    if not m:
+        text += f"\n[{section}]\n{key} = {value}\n"
+    else:
+        start = m.end()
+        nxt = re.search(r"^\[", text[start:], re.M)
+        end = start + nxt.start() if nxt else len(text)
+        body = text[start:end]
+        pat = re.compile(r"^" + re.escape(key) + r"\s*=.*$", re.M)
+        if pat.search(body):
+            body = pat.sub(f"{key} = {value}", body, count=1)
+        else:
+            body = f"\n{key} = {value}" + body
+        text = text[:start] + body + text[end:]
+    open(path, "w").write(text)
+
+
+class Instance:
+    def __init__(self, settings=None, users=("alice", "bob")):
+        self.dir = tempfile.mkdtemp(prefix="axon-it-")
+        self.offset = free_offset()
+        self.smtp_port = 25 + self.offset
+        self.config = os.path.join(self.dir, "axon.toml")
+        axon("init", self.dir, "--domain", DOMAIN, "--listen", "127.0.0.1", "--port-offset", str(self.offset))
+        for (section, key), value in (settings or {}).items():
+            set_key(self.config, section, key, value)
+        self.passwords = {}
+        for u in users:
+            self.add_user(f"{u}@{DOMAIN}", f"pw-{u}")
+        self.proc = None
+        self.log_path = os.path.join(self.dir, "serve.log")
+
+    def add_user(self, address, password):
+        axon("user", "add", address, "--password-stdin", config=self.config, input=password + "\n")
+        self.passwords[address] = password
+
+    def cli(self, *args, **kw):
+        return axon(*args, config=self.config, **kw)
+
+    def start(self, wait=True):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([AXON, "--config", self.config, "serve"], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"axon serve exited {self.proc.returncode}:\n{self.read_log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.smtp_port), timeout=1) as s:
+                    s.settimeout(5)
+                    if s.recv(512).startswith(b"220"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("axon did not start:\n" + self.read_log())
+
+    def read_log(self):
+        try:
+            return open(self.log_path).read()
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode if self.proc else None
+        if self.proc:
+            self.log.close()
+        self.proc = None
+        return rc
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- the mailstore, seen through the CLI and the message files --
+    def mailboxes(self, address):
+        return {m["name"]: m for m in json.loads(self.cli("mailbox", "ls", address, "--json").stdout)}
+
+    def inbox_count(self, address):
+        return self.mailboxes(address)["INBOX"]["messages"]
+
+    def wait_inbox(self, address, n, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.inbox_count(address) >= n:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def messages(self):
+        """Every stored message file's bytes, for content checks."""
+        out = []
+        root = os.path.join(self.dir, "data", "mail")
+        for dirpath, _, files in os.walk(root):
+            for f in files:
+                with open(os.path.join(dirpath, f), "rb") as fh:
+                    out.append(fh.read())
+        return out
+
+
+class RawSmtp:
+    """A byte-level SMTP client for pipelining, BDAT and malformed input."""
+
+    def __init__(self, port, timeout=10):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def send(self, data):
+        self.s.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def reply(self):
+        """One whole (possibly multi-line) reply as text; '' on EOF."""
+        lines = []
+        while True:
+            while b"\n" not in self.buf:
+                chunk = self.s.recv(65536)
+                if not chunk:
+                    return "\n".join(lines)
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\n", 1)
+            line = line.rstrip(b"\r").decode()
+            lines.append(line)
+            if len(line) < 4 or line[3] != "-":
+                return "\n".join(lines)
+
+    def cmd(self, line):
+        self.send(line + "\r\n")
+        return self.reply()
+
+    def closed(self, timeout=5):
+        self.s.settimeout(timeout)
+        try:
+            while True:
+                d = self.s.recv(65536)
+                if not d:
+                    return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+    def close(self):
+        self.s.close()
+
+
+class AxonTestCase(unittest.TestCase):
+    settings = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.inst = Instance(cls.settings).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.inst.close()

@@ -1,0 +1,171 @@
+// ServerSession checks that transcripts cannot express: the SpoolMessage contents (envelope with DSN fields),
+// the exact Received: field, phases, bounded buffering, and the reply mapping.
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "fakes.h"
+#include "smtp/received.h"
+#include "smtp/reply.h"
+#include "smtp/server_session.h"
+
+using namespace axon;
+using namespace axon::smtp;
+
+namespace {
+
+struct Harness {
+  explicit Harness(SessionConfig c = {}, PeerInfo p = test::test_peer()) : cfg(std::move(c)) {
+    if (cfg.hostname == "localhost") cfg.hostname = "mx.example.com";
+    session = std::make_unique<ServerSession>(cfg, policy, clock, std::move(p));
+    session->start();
+    greeting = session->take_output();
+  }
+  std::string send(std::string_view s) {
+    session->receive(s);
+    return session->take_output();
+  }
+  std::optional<SpoolMessage> spool() {
+    auto a = session->next_action();
+    if (!a || !std::holds_alternative<SpoolMessage>(*a)) return std::nullopt;
+    return std::get<SpoolMessage>(std::move(*a));
+  }
+  SessionConfig cfg;
+  test::FakePolicy policy;
+  core::FakeClock clock;
+  std::unique_ptr<ServerSession> session;
+  std::string greeting;
+};
+
+}  // namespace
+
+TEST(SmtpSession, EnvelopeCarriesEverything) {
+  Harness h;
+  EXPECT_EQ(h.greeting, "220 mx.example.com ESMTP Axon\r\n");
+  EXPECT_EQ(h.session->phase(), Phase::greeting);
+  h.clock.advance(std::chrono::seconds(60));
+  std::string out = h.send(
+      "EHLO client.example.org\r\n"
+      "MAIL FROM:<José@remote.example> RET=HDRS ENVID=QQ+2B1 SMTPUTF8 BODY=8BITMIME SIZE=100\r\n"
+      "RCPT TO:<Alice@Example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;Alice+40Example.com\r\n"
+      "RCPT TO:<postmaster>\r\n"
+      "DATA\r\n"
+      "Subject: t\r\n\r\nbody\r\n.\r\n");
+  EXPECT_NE(out.find("354 "), std::string::npos) << out;
+  EXPECT_EQ(h.session->phase(), Phase::wait_spool);
+  auto m = h.spool();
+  ASSERT_TRUE(m);
+  const core::Envelope& e = m->envelope;
+  EXPECT_EQ(e.mail_from, "José@remote.example");
+  EXPECT_EQ(e.body, core::BodyType::eight_bit_mime);
+  EXPECT_TRUE(e.smtputf8);
+  EXPECT_EQ(e.dsn_ret, "HDRS");
+  EXPECT_EQ(e.dsn_envid, "QQ+2B1");
+  ASSERT_EQ(e.rcpts.size(), 2u);
+  EXPECT_EQ(e.rcpts[0].address, "Alice@Example.com");
+  EXPECT_EQ(e.rcpts[0].targets, std::vector<std::string>{"alice@example.com"});
+  EXPECT_EQ(e.rcpts[0].notify, "SUCCESS,FAILURE");
+  EXPECT_EQ(e.rcpts[0].orcpt, "rfc822;Alice+40Example.com");
+  EXPECT_EQ(e.rcpts[1].address, "postmaster@mx.example.com");
+  EXPECT_EQ(e.rcpts[1].targets, std::vector<std::string>{"postmaster@mx.example.com"});
+  EXPECT_TRUE(e.rcpts[1].notify.empty());
+  EXPECT_EQ(e.helo, "client.example.org");
+  EXPECT_EQ(e.peer_ip, "192.0.2.1");
+  EXPECT_TRUE(e.tls.empty());
+  EXPECT_FALSE(e.authenticated);
+  EXPECT_EQ(e.received, h.clock.now());
+  EXPECT_EQ(m->data,
+            "Received: from client.example.org (client.example.org [192.0.2.1])\r\n"
+            "\tby mx.example.com (Axon) with UTF8SMTP\r\n"
+            "\t; Tue, 14 Nov 2023 22:14:20 +0000\r\n"
+            "Subject: t\r\n\r\nbody\r\n");
+  EXPECT_FALSE(h.session->next_action());
+  h.session->on_spooled({true, "ABC", core::Errc::temporary});
+  EXPECT_EQ(h.session->take_output(), "250 2.0.0 Ok: queued as ABC\r\n");
+  EXPECT_EQ(h.session->phase(), Phase::ready);
+}
+
+TEST(SmtpSession, TlsDescriptionInEnvelopeAndReceived) {
+  SessionConfig cfg;
+  cfg.tls_available = true;
+  Harness h(cfg, PeerInfo{"2001:db8::1", 1, ""});
+  EXPECT_NE(h.send("EHLO c\r\n").find("250 STARTTLS\r\n"), std::string::npos);
+  EXPECT_EQ(h.send("STARTTLS\r\nEHLO injected\r\n"), "220 2.0.0 Ready to start TLS\r\n");
+  EXPECT_EQ(h.session->phase(), Phase::wait_tls);
+  ASSERT_TRUE(h.session->next_action().has_value());
+  EXPECT_EQ(h.send("MAIL FROM:<x@y.example>\r\n"), "");  // before the handshake: dropped
+  h.session->on_tls_ready("TLSv1.3 TLS_AES_128_GCM_SHA256");
+  EXPECT_EQ(h.session->take_output(), "");
+  EXPECT_EQ(h.session->phase(), Phase::greeting);
+  std::string ehlo = h.send("EHLO c\r\n");
+  EXPECT_EQ(ehlo.find("STARTTLS"), std::string::npos) << ehlo;
+  h.send("MAIL FROM:<> \r\nRCPT TO:<bob@example.com>\r\nDATA\r\nx\r\n.\r\n");
+  auto m = h.spool();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->envelope.tls, "TLSv1.3 TLS_AES_128_GCM_SHA256");
+  EXPECT_EQ(m->envelope.mail_from, "");
+  EXPECT_EQ(m->data,
+            "Received: from c (unknown [IPv6:2001:db8::1])\r\n"
+            "\t(using TLSv1.3 with cipher TLS_AES_128_GCM_SHA256)\r\n"
+            "\tby mx.example.com (Axon) with ESMTPS for <bob@example.com>\r\n"
+            "\t; Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+            "x\r\n");
+}
+
+TEST(SmtpSession, HugeLineWithoutLfIsNotBufferedAndSessionGoesOn) {
+  Harness h;
+  h.send("HELO c\r\n");
+  std::string junk(1 << 16, 'A');
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(h.send(junk), "");  // 4 MiB, no reply until the LF
+  EXPECT_EQ(h.send("\r\nNOOP\r\n"), "500 5.5.6 Line too long\r\n250 2.0.0 Ok\r\n");
+}
+
+TEST(SmtpSession, TooMuchInputWhileSpoolingEndsTheSession) {
+  Harness h;
+  h.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nx\r\n.\r\n");
+  ASSERT_TRUE(h.spool());
+  std::string flood(1 << 20, 'N');
+  EXPECT_EQ(h.send(flood), "");
+  h.session->on_spooled({true, "Q", core::Errc::temporary});
+  EXPECT_EQ(h.session->take_output(),
+            "250 2.0.0 Ok: queued as Q\r\n421 4.7.0 mx.example.com Error: too much pipelined input\r\n");
+  auto a = h.session->next_action();
+  ASSERT_TRUE(a && std::holds_alternative<Close>(*a));
+  EXPECT_TRUE(h.session->closed());
+}
+
+TEST(SmtpSession, BareLfCommandTerminatorAndStrayEvents) {
+  Harness h;
+  EXPECT_EQ(h.send("HELO c\nNOOP\n"), "250 mx.example.com\r\n250 2.0.0 Ok\r\n");
+  h.session->on_spooled({true, "X", core::Errc::temporary});  // not waiting: ignored
+  h.session->on_tls_ready("TLSv1.3 X");                        // not waiting: ignored
+  EXPECT_EQ(h.session->take_output(), "");
+  EXPECT_EQ(h.session->phase(), Phase::ready);
+  h.session->on_tls_failed();
+  EXPECT_TRUE(h.session->closed());
+  EXPECT_EQ(h.send("NOOP\r\n"), "");
+}
+
+TEST(SmtpSession, SpoolFailureMapping) {
+  EXPECT_EQ(render(reply_for(core::Errc::temporary)), "451 4.3.0 Error: temporary failure, try again later\r\n");
+  EXPECT_EQ(reply_for(core::Errc::too_big).code, 552);
+  EXPECT_EQ(reply_for(core::Errc::limit).status, "4.3.1");
+  EXPECT_EQ(reply_for(core::Errc::quota).status, "4.2.2");
+  for (auto e : {core::Errc::temporary, core::Errc::unavailable, core::Errc::permanent, core::Errc::not_found,
+                 core::Errc::exists, core::Errc::quota, core::Errc::in_use, core::Errc::limit, core::Errc::too_big,
+                 core::Errc::invalid})
+    EXPECT_GE(reply_for(e).code, 400);
+  EXPECT_EQ(render_lines(250, {"a", "b", "c"}), "250-a\r\n250-b\r\n250 c\r\n");
+  EXPECT_EQ(render(reply::c354_start_data), "354 End data with <CR><LF>.<CR><LF>\r\n");
+}
+
+TEST(SmtpSession, ReceivedHelpers) {
+  EXPECT_EQ(protocol_keyword(false, false, false, false), "SMTP");
+  EXPECT_EQ(protocol_keyword(true, false, false, false), "ESMTP");
+  EXPECT_EQ(protocol_keyword(true, true, false, false), "ESMTPS");
+  EXPECT_EQ(protocol_keyword(true, true, true, false), "ESMTPSA");
+  EXPECT_EQ(protocol_keyword(true, true, false, true), "UTF8SMTPS");
+  EXPECT_EQ(count_received("Received: a\r\nreceived\t: b\r\n c\r\nX: y\r\n\r\nReceived: z\r\n", 10), 2u);
+  EXPECT_EQ(count_received("\r\nReceived: z\r\n", 10), 0u);
+  ReceivedInfo ri{"evil)\r\nX: y", "", "192.0.2.9", "mx", "ESMTP", "", "", "D"};
+  EXPECT_EQ(received_header(ri), "Received: from evil???X:?y (unknown [192.0.2.9])\r\n\tby mx (Axon) with ESMTP\r\n\t; D\r\n");
+}

@@ -1,0 +1,34 @@
+// Runs a C:/S: transcript (tests/unit/smtp/transcripts/*.txt) against smtp::ServerSession with fakes.
+// Format, one item per line:
+//   # comment                     C: text  (client sends text + CRLF)     S: text  (next reply line; '*' globs)
+//   @config key=value             before anything else: SessionConfig fields, e.g. max_recipients=2, bare_lf=normalize
+//   @raw bytes                    client sends bytes, with escapes \r \n \t \\ \xHH, no CRLF appended
+//   @spool ok ID | @spool fail ERRC   the next action must be SpoolMessage; answer it
+//   @tls DESCRIPTION              the next action must be StartTls; complete the handshake
+//   @close                        the next action must be Close
+//   @timeout | @shutdown          idle timeout / server shutdown event
+//   @body bytes                   the last spooled message, after our Received: field, equals bytes (escaped)
+//   @contains bytes | @lacks bytes   the last spooled message (whole) contains / does not contain bytes
+// At the end no reply line and no action may be left over.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "smtp/server_session.h"
+
+namespace axon::smtp::test {
+
+enum class FeedMode { whole, line, byte };  // a batch of C: lines in one receive(), one per line, one per octet
+
+struct TranscriptOutcome {
+  bool ok = true;
+  std::string failure;                 // what went wrong, with the transcript line number
+  std::vector<SpoolMessage> spooled;   // every SpoolMessage the session produced
+};
+
+TranscriptOutcome run_transcript(const std::string& text, FeedMode mode);
+std::string unescape(std::string_view s);
+bool glob_match(std::string_view pattern, std::string_view s);
+
+}  // namespace axon::smtp::test
