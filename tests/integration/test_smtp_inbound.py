@@ -26,6 +26,12 @@ class InboundSmtp(AxonTestCase):
     def stored_with(self, marker):
         return [m for m in self.inst.messages() if marker.encode() in m]
 
+    def wait_stored(self, marker, n=1, timeout=5):
+        deadline = time.time() + timeout
+        while len(self.stored_with(marker)) < n and time.time() < deadline:
+            time.sleep(0.05)
+        return self.stored_with(marker)
+
     def deliver_smtplib(self, subject, rcpts=(ALICE,), **kw):
         with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=10) as s:
             s.ehlo("client.example.net")
@@ -84,10 +90,7 @@ class InboundSmtp(AxonTestCase):
         finally:
             os.unlink(f.name)
         self.assertEqual(r.returncode, 0, r.stderr)
-        for _ in range(100):
-            if self.stored_with(subject):
-                break
-            time.sleep(0.05)
+        self.wait_stored(subject)
         [m] = self.stored_with(subject)
         self.assertIn(b"\r\n\r\nHello.\r\n", m)  # curl sent LF; stored with CRLF
 
@@ -103,10 +106,7 @@ class InboundSmtp(AxonTestCase):
             self.assertEqual(code, 250)
             self.assertNotIn(b"STARTTLS", text)  # not offered twice
             s.sendmail("sender@example.net", [ALICE], message(subject))
-        for _ in range(100):
-            if self.stored_with(subject):
-                break
-            time.sleep(0.05)
+        self.wait_stored(subject)
         [m] = self.stored_with(subject)
         self.assertRegex(m.decode(), r"with ESMTPS")
         self.assertRegex(m.decode(), r"TLSv1\.[23]")
@@ -127,10 +127,7 @@ class InboundSmtp(AxonTestCase):
         self.assertTrue(c.reply().startswith("250 2.0.0"))
         self.assertTrue(c.reply().startswith("221"))
         c.close()
-        for _ in range(100):
-            if len(self.stored_with(subject)) == 2:
-                break
-            time.sleep(0.05)
+        self.wait_stored(subject, 2)
         self.assertEqual(len(self.stored_with(subject)), 2)
 
     def test_bdat_chunks(self):
@@ -149,10 +146,7 @@ class InboundSmtp(AxonTestCase):
         self.assertTrue(c.reply().startswith("250 2.0.0"))
         self.assertTrue(c.reply().startswith("250"))  # the pipelined NOOP after the chunk
         c.close()
-        for _ in range(100):
-            if self.stored_with(subject):
-                break
-            time.sleep(0.05)
+        self.wait_stored(subject)
         self.assertEqual(len(self.stored_with(subject)), 1)
 
     def test_unknown_user_and_relay_denied(self):
@@ -197,13 +191,9 @@ class InboundSmtp(AxonTestCase):
             if refused:
                 break
             time.sleep(0.1)
-        for _ in range(100):
-            if (len(self.stored_with(subject)) == 2 and self.stored_with(plus) and self.stored_with(catch)):
-                break
-            time.sleep(0.05)
-        self.assertEqual(len(self.stored_with(subject)), 2)
-        self.assertEqual(len(self.stored_with(plus)), 1)
-        self.assertEqual(len(self.stored_with(catch)), 1)
+        self.assertEqual(len(self.wait_stored(subject, 2)), 2)
+        self.assertEqual(len(self.wait_stored(plus)), 1)
+        self.assertEqual(len(self.wait_stored(catch)), 1)
 
     def test_smuggled_end_of_data_is_not_end(self):
         c = RawSmtp(self.inst.smtp_port)
