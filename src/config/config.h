@@ -36,7 +36,7 @@ struct Config {
   unsigned io_threads = 0;                      // 0: one per core
   std::string log_level = "info";               // trace, debug, info, warn, error
   std::size_t max_connections = 1000;           // total, all listeners (421 past it)
-  std::size_t max_connections_per_ip = 20;
+  std::size_t max_connections_per_ip = 50;     // as Postfix smtpd_client_connection_count_limit
 
   // [tls]
   std::filesystem::path tls_cert = "tls/cert.pem";

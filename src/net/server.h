@@ -36,7 +36,7 @@ struct ListenerSpec {
 struct ServerOptions {
   unsigned threads = 0;  // 0: one per core
   std::size_t max_connections = 1000;
-  std::size_t max_connections_per_ip = 20;
+  std::size_t max_connections_per_ip = 50;
   std::chrono::seconds drain_timeout{15};
   std::chrono::seconds write_timeout{60};
 };
