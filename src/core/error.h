@@ -28,12 +28,13 @@ struct Error {
   std::string detail;  // for logs and CLI messages, never for remote peers
 };
 
-// A value or an Error. Small on purpose: std::expected is C++23.
-template <class T>
-class Result {
+// A value or an error (std::expected is C++23). Result<T> carries a domain Error; protocol parsers use the same
+// shape with their own error type (smtp::Parsed<T> = Expected<T, Reply>).
+template <class T, class E>
+class Expected {
  public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(Error e) : v_(std::move(e)) {}
+  Expected(T value) : v_(std::move(value)) {}
+  Expected(E e) : v_(std::move(e)) {}
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<0>(v_); }
@@ -42,10 +43,16 @@ class Result {
   const T& operator*() const { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Error& error() const { return std::get<1>(v_); }
+  const E& error() const { return std::get<1>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
+};
+
+template <class T>
+class Result : public Expected<T, Error> {
+ public:
+  using Expected<T, Error>::Expected;
 };
 
 template <>

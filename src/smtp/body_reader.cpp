@@ -38,15 +38,21 @@ BodyVerdict BodySink::verdict() const {
   return BodyVerdict::ok;
 }
 
+namespace {
+// End of the run of octets from `i` that are neither CR nor LF: they need no state machine.
+std::size_t plain_run_end(std::string_view in, std::size_t i) {
+  auto j = in.find_first_of("\r\n", i);
+  return j == std::string_view::npos ? in.size() : j;
+}
+}  // namespace
+
 std::size_t DataReader::feed(std::string_view in) {
   std::size_t i = 0;
   const std::size_t n = in.size();
   while (i < n && state_ != State::done) {
     if (state_ == State::mid) {
       // Fast path: copy a run of ordinary octets at once.
-      std::size_t j = i;
-      while (j < n && in[j] != '\r' && in[j] != '\n') ++j;
-      if (j > i) {
+      if (std::size_t j = plain_run_end(in, i); j > i) {
         sink_.put(in.substr(i, j - i));
         i = j;
         continue;
@@ -118,9 +124,7 @@ void BdatReader::text(std::string_view in) {
   const std::size_t n = in.size();
   while (i < n) {
     if (!cr_pending_) {
-      std::size_t j = i;
-      while (j < n && in[j] != '\r' && in[j] != '\n') ++j;
-      if (j > i) {
+      if (std::size_t j = plain_run_end(in, i); j > i) {
         sink_.put(in.substr(i, j - i));
         i = j;
         continue;

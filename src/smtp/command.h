@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "core/address.h"
+#include "core/error.h"
 #include "core/envelope.h"
 #include "smtp/reply.h"
 
@@ -29,21 +30,7 @@ CommandLine parse_command_line(std::string_view line);
 
 // A value or the reply that explains why there is none.
 template <class T>
-class Parsed {
- public:
-  Parsed(T v) : v_(std::move(v)) {}
-  Parsed(Reply r) : v_(std::move(r)) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const Reply& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Reply> v_;
-};
+using Parsed = core::Expected<T, Reply>;
 
 struct MailFrom {
   std::string reverse_path;             // without brackets and source route; empty for the null sender <>
