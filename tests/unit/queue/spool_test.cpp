@@ -193,8 +193,17 @@ TEST(QueueSpool, ReleasedSegmentsAreRemoved) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   submit_all(**s, 1);  // wakes the writer, which rotates the old segment
   EXPECT_GE(count_segments(d.path), 1u);
+  // done() (the 250) runs just before the sink gets the batch: wait until all 11 were handed over.
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lk(mu);
+      if (rel.size() == 11) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   {
     std::lock_guard lk(mu);
+    ASSERT_EQ(rel.size(), 11u);
     (*s)->release(rel);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
