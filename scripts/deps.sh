@@ -6,7 +6,7 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost1.74-dev libssl-dev libc-ares-dev libsqlite3-dev libexpat1-dev libsodium-dev
   libmd4c-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev openssl
+  libgtest-dev libgmock-dev openssl zlib1g-dev
 )
 test_pkgs=(python3 swaks curl procps)
 

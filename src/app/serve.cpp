@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <condition_variable>
 #include <cstdio>
 #include <thread>
@@ -103,9 +105,22 @@ int cmd_serve(const std::filesystem::path& config_file) {
   if (!tls) return startup_error(cfg.file.string() + ": tls: " + tls.error().detail);
 
   core::SystemClock clock;
+  // A lost fsync (spool or store) stops the server with status 1; the restart replays the spool. Set once.
+  std::atomic<bool> failed{false};
+  std::function<void()> stop_server;  // set once the server exists
+  std::mutex stop_mu;
+  auto on_fatal = [&](const std::string&) {
+    if (failed.exchange(true)) return;
+    std::lock_guard lk(stop_mu);
+    if (stop_server) stop_server();
+  };
   queue::SpoolOptions so;
   so.dir = cfg.data_dir / "spool";
   so.clock = &clock;
+  so.intake.memory = cfg.queue_memory_budget;
+  so.intake.per_message_memory = cfg.queue_message_memory;
+  so.intake.in_flight = cfg.queue_in_flight_limit;
+  so.on_fatal = on_fatal;
   auto spool = queue::Spool::open(so);
   if (!spool) return startup_error(spool.error().detail);
 
@@ -118,6 +133,10 @@ int cmd_serve(const std::filesystem::path& config_file) {
   no.max_connections = cfg.max_connections;
   no.max_connections_per_ip = cfg.max_connections_per_ip;
   net::Server server(no, *tls);
+  {
+    std::lock_guard lk(stop_mu);
+    stop_server = [&server] { server.stop(); };
+  }
 
   SmtpServiceOptions smtp_opts;
   auto& sc = smtp_opts.session;
@@ -152,13 +171,18 @@ int cmd_serve(const std::filesystem::path& config_file) {
   // Everything that can fail at start-up has been checked; from here on we serve.
   queue::RouterOptions ro;
   ro.undeliverable_dir = cfg.data_dir / "undeliverable";
+  ro.on_fatal = on_fatal;
   queue::Router router(*in.store, **spool, ro);
   auto recovered = (*spool)->recover();
   if (!recovered) return startup_error(recovered.error().detail);
   if (!recovered->empty()) {
     std::size_t n = recovered->size();
     auto st = router.deliver_now(std::move(*recovered));
-    spdlog::info("recovered {} spooled messages{}", n, st ? "" : " (delivery deferred: " + st.error().detail + ")");
+    if (!st) {
+      spdlog::critical("recovery: {}", st.error().detail);
+      return exit_failed;
+    }
+    spdlog::info("recovered {} spooled messages", n);
   }
   router.start();
   (*spool)->start([&router](std::vector<queue::Spooled> msgs) { router.enqueue(std::move(msgs)); });
@@ -190,9 +214,18 @@ int cmd_serve(const std::filesystem::path& config_file) {
   spdlog::info("ready");
 
   server.run();
+  {
+    std::lock_guard lk(stop_mu);
+    stop_server = nullptr;
+  }
   (*spool)->stop();
   router.stop();
   maintenance.stop();
+  if (failed) {
+    spdlog::critical("stopped after a storage failure: mail acknowledged so far is in the spool and is "
+                     "delivered at the next start");
+    return exit_failed;
+  }
   spdlog::info("stopped");
   return exit_ok;
 }

@@ -8,11 +8,23 @@ namespace axon::app {
 
 namespace {
 
+// Each transaction's data streams into a spool intake buffer (memory under the server-wide budget, else a spill
+// file); nullptr while too much data is in flight, which the session answers with 452 4.3.1.
+class SpoolBuffers final : public core::MessageBuffers {
+ public:
+  explicit SpoolBuffers(queue::Spool& spool) : spool_(spool) {}
+  std::unique_ptr<core::MessageBuffer> begin() override { return spool_.begin_message(); }
+
+ private:
+  queue::Spool& spool_;
+};
+
 class SmtpAdapter final : public net::Session {
  public:
   SmtpAdapter(const SmtpServiceOptions& opts, const DirectoryCache& dir, queue::Spool& spool,
               const core::Clock& clock, const net::Peer& peer, net::Wake wake)
-      : session_(opts.session, dir, clock, smtp::PeerInfo{peer.ip, peer.port, {}}),
+      : buffers_(spool),
+        session_(opts.session, dir, buffers_, clock, smtp::PeerInfo{peer.ip, peer.port, {}}),
         spool_(spool),
         wake_(std::move(wake)),
         peer_(peer) {
@@ -52,11 +64,8 @@ class SmtpAdapter final : public net::Session {
     if (std::holds_alternative<smtp::StartTls>(*action)) return net::Step::start_tls;
     if (std::holds_alternative<smtp::Close>(*action)) return net::Step::close;
     auto& sm = std::get<smtp::SpoolMessage>(*action);
-    core::Message msg;
-    msg.envelope = std::move(sm.envelope);
-    msg.data = std::move(sm.data);
     // The callback runs on the spool's writer thread; the result is applied on this connection's strand.
-    spool_.submit(std::move(msg), [this, wake = wake_](core::Result<std::string> r) {
+    spool_.submit(std::move(sm.envelope), std::move(sm.data), [this, wake = wake_](core::Result<std::string> r) {
       smtp::SpoolResult res;
       if (r) {
         res.ok = true;
@@ -74,6 +83,7 @@ class SmtpAdapter final : public net::Session {
   }
 
  private:
+  SpoolBuffers buffers_;
   smtp::ServerSession session_;
   queue::Spool& spool_;
   net::Wake wake_;

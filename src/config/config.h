@@ -58,6 +58,11 @@ struct Config {
   // [directory]
   std::string plus_separator = "+";             // "" disables plus-addressing
 
+  // [queue] — the spool and the data of messages being received
+  uint64_t queue_memory_budget = 128u << 20;     // message data in RAM, all receiving sessions together
+  uint64_t queue_message_memory = 1u << 20;      // one message's data in RAM before it spills to disk
+  uint64_t queue_in_flight_limit = uint64_t{4} << 30;  // received, not yet spooled: past it MAIL gets 452 4.3.1
+
   // Filled by load(): ports of the services that `init` wrote but this version does not serve yet are still
   // validated so that a config written today keeps working when they arrive.
   Listener submission{false, port::submission}, submissions{false, port::submissions}, imap{false, port::imap},

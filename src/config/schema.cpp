@@ -150,6 +150,17 @@ std::vector<Key> make_keys() {
   plus.check = valid_plus_separator;
   plus.check_what = "\"\" or one character of !#$%&'*+-/=?^_`{|}~";
 
+  // [queue]
+  add(&Config::queue_memory_budget, "queue", "memory_budget", Type::size, restart, 1 * M, 64 * G,
+      "Message data that all sessions receiving mail hold in memory together; past it a session's data goes to "
+      "an unlinked spill file beside the spool, so no number of clients can exhaust memory.");
+  add(&Config::queue_message_memory, "queue", "message_memory", Type::size, restart, 4 * K, 1 * G,
+      "Data of one message held in memory before it spills to disk (small messages never touch the disk "
+      "before the spool).");
+  add(&Config::queue_in_flight_limit, "queue", "in_flight_limit", Type::size, restart, 1 * M, 1024 * G,
+      "Message data received but not yet in the spool (memory and spill files together); past it new "
+      "transactions get 452 4.3.1 (try again later) while the ones under way go on.");
+
   // Services that `axon init` writes and this version does not serve yet.
   for (const auto& l : listeners()) {
     if (l.section == "smtp") continue;
@@ -167,6 +178,7 @@ const std::vector<Section>& sections() {
       {"tls", "Certificate and key used by STARTTLS and the implicit-TLS ports."},
       {"smtp", "Inbound SMTP: mail from other servers to our domains (RFC 5321)."},
       {"directory", "How recipient addresses map to accounts."},
+      {"queue", "The spool of accepted mail and the budgets of message data being received."},
       {"submission", "Message submission with STARTTLS (RFC 6409). Not served yet by this version; the port is "
                      "reserved."},
       {"submissions", "Message submission over implicit TLS (RFC 8314). Not served yet by this version; the port "

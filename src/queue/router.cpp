@@ -3,8 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 #include <spdlog/spdlog.h>
+
+#include "queue/spool_files.h"
 
 namespace axon::queue {
 
@@ -28,13 +32,12 @@ std::vector<Spooled> Router::deliver_batch(std::vector<Spooled>& batch) {
   std::vector<store::Delivery> deliveries;
   std::vector<std::size_t> owner;  // deliveries[i] belongs to batch[owner[i]]
   prefixes.reserve(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto& m = batch[i].message;
+  for (const auto& m : batch) {
     // RFC 5321 §4.4: the final delivery adds Return-Path: with the reverse-path.
     prefixes.push_back("Return-Path: <" + m.envelope.mail_from + ">\r\n");
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const auto& m = batch[i].message;
+    const auto& m = batch[i];
     std::set<std::string> seen;
     for (const auto& r : m.envelope.rcpts)
       for (const auto& t : r.targets) {
@@ -44,71 +47,117 @@ std::vector<Spooled> Router::deliver_batch(std::vector<Spooled>& batch) {
         d.account = t;
         d.internal_date = m.envelope.received;
         d.prefix = prefixes[i];
-        d.data = m.data;
+        if (m.data) {
+          d.data = *m.data;
+        } else {
+          d.data_fd = m.file ? m.file->fd : -1;
+          d.data_offset = m.data_offset;
+          d.data_size = m.size;
+        }
+        d.fingerprint = m.fingerprint;
         deliveries.push_back(std::move(d));
         owner.push_back(i);
       }
   }
   auto results = store_.deliver(deliveries);
-  std::vector<char> temp_fail(batch.size(), 0), missing(batch.size(), 0);
-  std::lock_guard lk(mu_);
-  for (std::size_t k = 0; k < results.size(); ++k) {
-    auto& r = results[k];
-    if (r.ok()) {
-      (r->duplicate ? stats_.duplicates : stats_.delivered)++;
-      continue;
-    }
-    if (r.error().code == core::Errc::not_found) {
-      missing[owner[k]] = 1;
-      spdlog::error("delivery id={} to={} failed: {}", batch[owner[k]].message.id, deliveries[k].account,
-                    r.error().detail);
-    } else {
-      temp_fail[owner[k]] = 1;
-      spdlog::warn("delivery id={} to={} deferred: {}", batch[owner[k]].message.id, deliveries[k].account,
-                   r.error().detail);
+  std::vector<char> temp_fail(batch.size(), 0);
+  std::vector<std::string> park(batch.size());
+  {
+    std::lock_guard lk(mu_);
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      auto& r = results[k];
+      const auto& id = batch[owner[k]].id;
+      if (r.ok()) {
+        (r->duplicate ? stats_.duplicates : stats_.delivered)++;
+        continue;
+      }
+      if (r.error().code == core::Errc::not_found || r.error().code == core::Errc::exists) {
+        spdlog::error("delivery id={} to={} failed: {}", id, deliveries[k].account, r.error().detail);
+        park[owner[k]] = r.error().detail;
+      } else {
+        temp_fail[owner[k]] = 1;
+        spdlog::warn("delivery id={} to={} deferred: {}", id, deliveries[k].account, r.error().detail);
+      }
     }
   }
   std::vector<Spooled> retry;
+  std::vector<Spool::Released> done;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (temp_fail[i]) {
+    // A message with a failed copy and a temporary failure is retried whole (its good copies are duplicates
+    // then); parking happens once nothing is temporary any more.
+    if (temp_fail[i] || (!park[i].empty() && !park_undeliverable(batch[i], park[i]))) {
       retry.push_back(std::move(batch[i]));
       continue;
     }
-    if (missing[i]) park_undeliverable(batch[i]);
-    unsynced_.push_back({batch[i].segment, batch[i].message.data.size()});
+    done.push_back({batch[i].segment, batch[i].size});
   }
+  std::lock_guard lk(mu_);
+  unsynced_.insert(unsynced_.end(), done.begin(), done.end());
   return retry;
 }
 
-// Keeps a message whose account vanished, durably, for the admin (and for bounces once they exist).
-void Router::park_undeliverable(const Spooled& s) {
+// Keeps a message that cannot be delivered, durably (file and folder fsynced), for the admin and for bounces
+// once they exist. False when it could not be kept: the spool record then stays.
+bool Router::park_undeliverable(const Spooled& s, const std::string& why) {
   std::error_code ec;
   std::filesystem::create_directories(opts_.undeliverable_dir, ec);
-  auto path = opts_.undeliverable_dir / (s.message.id + ".eml");
+  auto path = opts_.undeliverable_dir / (s.id + ".eml");
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   bool ok = fd >= 0;
-  std::string head = "X-Axon-Envelope: " + Spool::encode_envelope(s.message.id, s.message.envelope) + "\r\n";
-  ok = ok && ::write(fd, head.data(), head.size()) == static_cast<ssize_t>(head.size());
-  ok = ok && ::write(fd, s.message.data.data(), s.message.data.size()) ==
-                 static_cast<ssize_t>(s.message.data.size());
-  ok = ok && ::fsync(fd) == 0;
+  Writer w(fd);
+  std::string head = "X-Axon-Envelope: " + Spool::encode_envelope(s.id, s.envelope) + "\r\n";
+  if (ok) {
+    w.add(head);
+    if (s.data)
+      w.add(*s.data);
+    else if (s.file)
+      w.copy_from(s.file->fd, s.data_offset, s.size);
+    ok = w.finish() && ::fsync(fd) == 0;
+  }
+  int err = errno;
   if (fd >= 0) ::close(fd);
+  ok = ok && fsync_dir(opts_.undeliverable_dir) && fsync_dir(opts_.undeliverable_dir.parent_path());
+  std::lock_guard lk(mu_);
+  if (!ok) {
+    spdlog::critical("cannot park undeliverable id={} at {}: {}; the spool keeps it", s.id, path.string(),
+                     std::strerror(err));
+    return false;
+  }
   stats_.undeliverable++;
-  if (!ok) spdlog::critical("cannot park undeliverable id={} at {}", s.message.id, path.string());
+  spdlog::error("undeliverable id={} kept at {}: {}", s.id, path.string(), why);
+  return true;
+}
+
+void Router::fatal(const std::string& why) {
+  {
+    std::lock_guard lk(mu_);
+    if (broken_) return;
+    broken_ = true;
+  }
+  spdlog::critical("store sync failed: {}; delivery stopped, the spool keeps every record since the last good "
+                   "sync: restart to replay",
+                   why);
+  if (opts_.on_fatal) opts_.on_fatal(why);
+  cv_.notify_all();
+}
+
+bool Router::broken() const {
+  std::lock_guard lk(mu_);
+  return broken_;
 }
 
 core::Result<void> Router::checkpoint() {
   std::vector<Spool::Released> done;
   {
     std::lock_guard lk(mu_);
+    if (broken_) return core::make_error(core::Errc::unavailable, "delivery stopped after a failed sync");
     if (unsynced_.empty()) return {};
     done.swap(unsynced_);
   }
   auto st = store_.sync();
   if (!st) {
-    std::lock_guard lk(mu_);
-    unsynced_.insert(unsynced_.end(), done.begin(), done.end());
-    spdlog::error("store sync failed, keeping spool records: {}", st.error().detail);
+    // Never retried into success: these records stay in the spool, and nothing is released any more.
+    fatal(st.error().detail);
     return st;
   }
   {
@@ -137,13 +186,14 @@ void Router::run() {
     std::vector<Spooled> batch;
     {
       std::unique_lock lk(mu_);
-      auto now = std::chrono::steady_clock::now();
+      if (broken_) break;
       auto next_retry = std::chrono::steady_clock::time_point::max();
       for (auto& r : retry_) next_retry = std::min(next_retry, r.first);
       bool need_sync = !unsynced_.empty();
       auto wake = need_sync ? std::min(next_retry, last_sync + opts_.checkpoint_interval) : next_retry;
-      cv_.wait_until(lk, wake, [&] { return stopping_ || !queue_.empty(); });
-      now = std::chrono::steady_clock::now();
+      cv_.wait_until(lk, wake, [&] { return stopping_ || broken_ || !queue_.empty(); });
+      if (broken_) break;
+      auto now = std::chrono::steady_clock::now();
       for (auto it = retry_.begin(); it != retry_.end();) {
         if (it->first <= now || stopping_) {
           queue_.push_back(std::move(it->second));

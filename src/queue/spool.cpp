@@ -1,3 +1,4 @@
+// The spool's writer: group commit of submitted messages into segments. See spool.h; recovery is recovery.cpp.
 #include "queue/spool.h"
 
 #include <fcntl.h>
@@ -6,11 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "queue/record.h"
+#include "queue/spool_files.h"
 
 namespace axon::queue {
 
@@ -18,140 +20,31 @@ namespace fs = std::filesystem;
 using core::Errc;
 using core::make_error;
 
-namespace {
-
-constexpr char kMagic[4] = {'A', 'X', 'S', '1'};
-constexpr std::size_t kHeader = 12;
-constexpr uint32_t kMaxRecord = 1u << 30;  // no message is anywhere near this; bounds recovery reads
-
-std::string sys_error(const std::string& what, const fs::path& p) {
-  return what + " " + p.string() + ": " + std::strerror(errno);
+SegmentFile::~SegmentFile() {
+  if (fd >= 0) ::close(fd);
 }
 
-void put32(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-uint32_t get32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-bool fsync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
-fs::path segment_path(const fs::path& dir, uint64_t n) {
-  char name[32];
-  std::snprintf(name, sizeof name, "%012llu.seg", static_cast<unsigned long long>(n));
-  return dir / name;
-}
-
-bool write_all(int fd, std::vector<iovec>& iov) {
-  std::size_t i = 0;
-  while (i < iov.size()) {
-    int cnt = static_cast<int>(std::min<std::size_t>(iov.size() - i, IOV_MAX));
-    ssize_t n = ::writev(fd, &iov[i], cnt);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    auto left = static_cast<std::size_t>(n);
-    while (i < iov.size() && left >= iov[i].iov_len) left -= iov[i++].iov_len;
-    if (left) {
-      iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + left;
-      iov[i].iov_len -= left;
-    }
-  }
-  return true;
-}
-
-const char* body_name(core::BodyType b) {
-  switch (b) {
-    case core::BodyType::eight_bit_mime: return "8BITMIME";
-    case core::BodyType::binary_mime: return "BINARYMIME";
-    default: return "7BIT";
-  }
-}
-
-}  // namespace
-
-uint32_t crc32(std::string_view data, uint32_t crc) {
-  static const auto table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  crc = ~crc;
-  for (unsigned char ch : data) crc = table[(crc ^ ch) & 0xff] ^ (crc >> 8);
-  return ~crc;
+core::Result<std::string> Spooled::read() const {
+  if (data) return *data;
+  if (!file) return make_error(Errc::not_found, "spooled message " + id + " has no data");
+  std::string out(size, '\0');
+  if (!pread_all(file->fd, out.data(), size, data_offset))
+    return make_error(Errc::temporary, "read spooled message " + id + ": " + std::strerror(errno));
+  return out;
 }
 
 std::string Spool::encode_envelope(const std::string& id, const core::Envelope& e) {
-  nlohmann::json j;
-  j["id"] = id;
-  j["from"] = e.mail_from;
-  j["body"] = body_name(e.body);
-  j["utf8"] = e.smtputf8;
-  j["ret"] = e.dsn_ret;
-  j["envid"] = e.dsn_envid;
-  j["helo"] = e.helo;
-  j["ip"] = e.peer_ip;
-  j["tls"] = e.tls;
-  j["auth"] = e.authenticated;
-  j["received"] = std::chrono::duration_cast<std::chrono::microseconds>(e.received.time_since_epoch()).count();
-  auto& rc = j["rcpts"] = nlohmann::json::array();
-  for (const auto& r : e.rcpts)
-    rc.push_back({{"addr", r.address}, {"targets", r.targets}, {"notify", r.notify}, {"orcpt", r.orcpt}});
-  // Invalid UTF-8 (8-bit addresses without SMTPUTF8 never get here, but helo may) is replaced, not thrown.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return record::encode_envelope(id, e);
 }
-
-core::Result<core::Envelope> Spool::decode_envelope(std::string_view text, std::string* id) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return make_error(Errc::invalid, "envelope is not a JSON object");
-  try {
-    core::Envelope e;
-    if (id) *id = j.at("id").get<std::string>();
-    e.mail_from = j.at("from").get<std::string>();
-    auto body = j.at("body").get<std::string>();
-    e.body = body == "8BITMIME"     ? core::BodyType::eight_bit_mime
-             : body == "BINARYMIME" ? core::BodyType::binary_mime
-                                    : core::BodyType::seven_bit;
-    e.smtputf8 = j.at("utf8").get<bool>();
-    e.dsn_ret = j.at("ret").get<std::string>();
-    e.dsn_envid = j.at("envid").get<std::string>();
-    e.helo = j.at("helo").get<std::string>();
-    e.peer_ip = j.at("ip").get<std::string>();
-    e.tls = j.at("tls").get<std::string>();
-    e.authenticated = j.at("auth").get<bool>();
-    e.received = core::TimePoint{std::chrono::microseconds(j.at("received").get<int64_t>())};
-    for (const auto& r : j.at("rcpts")) {
-      core::Recipient rc;
-      rc.address = r.at("addr").get<std::string>();
-      rc.targets = r.at("targets").get<std::vector<std::string>>();
-      rc.notify = r.at("notify").get<std::string>();
-      rc.orcpt = r.at("orcpt").get<std::string>();
-      e.rcpts.push_back(std::move(rc));
-    }
-    return e;
-  } catch (const nlohmann::json::exception& ex) {
-    return make_error(Errc::invalid, std::string("envelope: ") + ex.what());
-  }
+core::Result<core::Envelope> Spool::decode_envelope(std::string_view json, std::string* id) {
+  return record::decode_envelope(json, id);
 }
 
 core::Result<std::unique_ptr<Spool>> Spool::open(SpoolOptions opts) {
   std::error_code ec;
   fs::create_directories(opts.dir, ec);
   if (ec) return make_error(Errc::unavailable, "cannot create spool " + opts.dir.string() + ": " + ec.message());
+  fs::permissions(opts.dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   fs::path lock = opts.dir / "lock";
   int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(Errc::unavailable, sys_error("cannot open", lock));
@@ -159,58 +52,22 @@ core::Result<std::unique_ptr<Spool>> Spool::open(SpoolOptions opts) {
     ::close(fd);
     return make_error(Errc::in_use, "spool " + opts.dir.string() + " is in use by another axon process");
   }
-  return std::unique_ptr<Spool>(new Spool(std::move(opts), fd));
+  core::SystemClock system_clock;
+  auto ids = IdAllocator::open(opts.dir, opts.clock ? *opts.clock : system_clock);
+  if (!ids) {
+    ::close(fd);
+    return ids.error();
+  }
+  return std::unique_ptr<Spool>(new Spool(std::move(opts), fd, std::move(*ids)));
 }
 
-Spool::Spool(SpoolOptions opts, int lock_fd) : opts_(std::move(opts)), lock_fd_(lock_fd) {}
+Spool::Spool(SpoolOptions opts, int lock_fd, IdAllocator ids)
+    : opts_(std::move(opts)), lock_fd_(lock_fd), ids_(std::move(ids)), budget_(opts_.intake, opts_.dir) {}
 
 Spool::~Spool() {
   stop();
-  if (seg_fd_ >= 0) ::close(seg_fd_);
+  seg_.reset();
   if (lock_fd_ >= 0) ::close(lock_fd_);
-}
-
-core::Result<std::vector<Spooled>> Spool::recover() {
-  std::vector<std::pair<uint64_t, fs::path>> found;
-  std::error_code ec;
-  for (const auto& ent : fs::directory_iterator(opts_.dir, ec)) {
-    auto name = ent.path().filename().string();
-    if (ent.path().extension() != ".seg") continue;
-    found.emplace_back(std::strtoull(name.c_str(), nullptr, 10), ent.path());
-  }
-  if (ec) return make_error(Errc::unavailable, "cannot list spool " + opts_.dir.string() + ": " + ec.message());
-  std::sort(found.begin(), found.end());
-  std::vector<Spooled> out;
-  for (const auto& [no, path] : found) {
-    seg_no_ = std::max(seg_no_, no);
-    std::ifstream in(path, std::ios::binary);
-    std::string buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::size_t pos = 0, records = 0, unreadable = 0;
-    while (buf.size() - pos >= kHeader) {
-      if (std::memcmp(buf.data() + pos, kMagic, 4) != 0) break;
-      uint32_t len = get32(buf.data() + pos + 4), crc = get32(buf.data() + pos + 8);
-      if (len > kMaxRecord || len < 4 || buf.size() - pos - kHeader < len) break;  // torn tail
-      std::string_view payload(buf.data() + pos + kHeader, len);
-      if (crc32(payload) != crc) break;
-      uint32_t elen = get32(payload.data());
-      if (elen > len - 4) break;
-      core::Message m;
-      auto env = decode_envelope(payload.substr(4, elen), &m.id);
-      pos += kHeader + len;
-      if (!env) {  // CRC-valid but unreadable (a newer version's record?): keep the segment on disk
-        ++unreadable;
-        continue;
-      }
-      m.envelope = std::move(*env);
-      m.data = std::string(payload.substr(4 + elen));
-      out.push_back(Spooled{std::move(m), no});
-      ++records;
-    }
-    // A segment with unreadable records is never unlinked; its readable records replay idempotently.
-    if (!unreadable) segments_[no] = Segment{records, 0, true};
-  }
-  for (auto& s : out) backlog_bytes_ += s.message.data.size();
-  return out;
 }
 
 void Spool::start(Sink sink) {
@@ -218,16 +75,31 @@ void Spool::start(Sink sink) {
   writer_ = std::thread([this] { run(); });
 }
 
-void Spool::submit(core::Message msg, Done done) {
+void Spool::submit(core::Envelope envelope, std::unique_ptr<core::MessageBuffer> data, Done done) {
+  std::unique_ptr<IntakeBuffer> buf;
+  if (auto* ib = dynamic_cast<IntakeBuffer*>(data.get())) {
+    data.release();
+    buf.reset(ib);
+  } else {
+    buf = std::make_unique<IntakeBuffer>(nullptr);
+    if (auto* sb = dynamic_cast<core::StringBuffer*>(data.get())) buf->append(sb->data());
+  }
+  if (buf->failed()) return done(make_error(Errc::temporary, "message data could not be kept"));
   {
     std::lock_guard lk(mu_);
-    if (!stopping_) {
-      queue_.push_back(Pending{std::move(msg), std::move(done)});
+    if (!stopping_ && !broken_) {
+      queue_.push_back(Pending{std::move(envelope), std::move(buf), std::move(done), {}});
       cv_.notify_one();
       return;
     }
   }
   done(make_error(Errc::unavailable, "spool is shutting down"));
+}
+
+void Spool::submit(core::Message msg, Done done) {
+  auto buf = std::make_unique<core::StringBuffer>();
+  buf->append(msg.data);
+  submit(std::move(msg.envelope), std::move(buf), std::move(done));
 }
 
 void Spool::release(const std::vector<Released>& records) {
@@ -242,12 +114,22 @@ void Spool::release(const std::vector<Released>& records) {
 }
 
 // Unlinks closed segments whose records are all released. Losing an unlink in a crash only means a replay,
-// which delivery's idempotence absorbs, so no directory fsync is needed here.
+// which delivery's idempotence absorbs, so no directory fsync is needed here. A damaged segment is kept for the
+// admin in damaged/ (its intact records were delivered; the damaged ones could not be).
 void Spool::collect_locked() {
   for (auto it = segments_.begin(); it != segments_.end();) {
     if (it->second.closed && it->second.released >= it->second.records) {
-      std::error_code ec;
-      fs::remove(segment_path(opts_.dir, it->first), ec);
+      fs::path p = segment_path(opts_.dir, it->first);
+      if (it->second.damaged) {
+        if (auto r = move_to_damaged(opts_.dir, p); !r)
+          spdlog::error("spool: {}", r.error().detail);
+        else
+          spdlog::error("spool: damaged segment {} kept as damaged/{}", p.filename().string(),
+                        p.filename().string());
+      } else {
+        std::error_code ec;
+        fs::remove(p, ec);
+      }
       it = segments_.erase(it);
     } else {
       ++it;
@@ -256,19 +138,23 @@ void Spool::collect_locked() {
 }
 
 void Spool::close_segment_locked() {
-  if (seg_fd_ < 0) return;
-  ::close(seg_fd_);
-  seg_fd_ = -1;
+  if (!seg_) return;
+  seg_.reset();
   segments_[seg_no_].closed = true;
   collect_locked();
 }
 
 core::Result<void> Spool::open_segment() {
   fs::path p = segment_path(opts_.dir, ++seg_no_);
-  seg_fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-  if (seg_fd_ < 0) return make_error(Errc::temporary, sys_error("cannot create", p));
+  // No O_APPEND: copy_file_range refuses it; the file position is the append point.
+  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(Errc::temporary, sys_error("cannot create", p));
+  seg_ = std::make_shared<SegmentFile>(fd);
   // The new name must survive a crash too, before any record in it is acknowledged.
-  if (!fsync_dir(opts_.dir)) return make_error(Errc::temporary, sys_error("cannot fsync", opts_.dir));
+  if (!fsync_dir(opts_.dir)) {
+    fatal(sys_error("cannot fsync", opts_.dir));
+    return make_error(Errc::temporary, "spool directory fsync failed");
+  }
   seg_bytes_ = 0;
   seg_first_write_ = std::chrono::steady_clock::now();
   std::lock_guard lk(mu_);
@@ -276,16 +162,84 @@ core::Result<void> Spool::open_segment() {
   return {};
 }
 
-std::string Spool::next_id() {
-  auto now = opts_.clock ? opts_.clock->now() : std::chrono::system_clock::now();
-  auto us = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count());
-  last_id_us_ = std::max(last_id_us_ + 1, us);  // strictly increasing within this spool (it is locked)
-  static const char digits[] = "0123456789ABCDEFGHJKLMNPQRSTVWXZ";  // Crockford-style base32
-  std::string id;
-  for (uint64_t v = last_id_us_; v; v >>= 5) id.push_back(digits[v & 31]);
-  std::reverse(id.begin(), id.end());
-  return id;
+void Spool::fatal(const std::string& why) {
+  {
+    std::lock_guard lk(mu_);
+    if (broken_) return;
+    broken_ = true;
+  }
+  spdlog::critical("spool: {}: no more mail is accepted; restart to replay the spool", why);
+  if (opts_.on_fatal) opts_.on_fatal(why);
+}
+
+bool Spool::broken() const {
+  std::lock_guard lk(mu_);
+  return broken_;
+}
+
+// Appends the batch to the open segment and fdatasyncs it. On success fills `out` in batch order.
+core::Result<void> Spool::write_batch(std::vector<Pending>& batch, std::vector<Spooled>& out) {
+  if (!seg_) {
+    if (auto r = open_segment(); !r) return r;
+  }
+  const int fd = seg_->fd;
+  const uint64_t start = seg_bytes_;
+  std::vector<std::string> heads;
+  heads.reserve(batch.size());
+  for (auto& p : batch) {
+    auto id = ids_.next();
+    if (!id) {
+      fatal(id.error().detail);
+      return id.error();
+    }
+    p.id = std::move(*id);
+  }
+  // Headers and in-memory data go out in one writev per run; a spilled message's data is copied in the kernel.
+  Writer w(fd);
+  uint64_t pos = start;
+  out.reserve(batch.size());
+  for (auto& p : batch) {
+    std::string env = record::encode_envelope(p.id, p.envelope);
+    record::Header h;
+    h.envelope_size = static_cast<uint32_t>(env.size());
+    h.data_size = p.data->size();
+    h.envelope_crc = crc32(env);
+    h.data_crc = p.data->crc();
+    heads.push_back(record::encode_header(h) + env);
+    w.add(heads.back());
+    if (p.data->spilled())
+      w.copy_from(p.data->fd(), 0, p.data->size());
+    else
+      w.add(p.data->memory());
+    Spooled s;
+    s.id = p.id;
+    s.segment = seg_no_;
+    s.file = seg_;
+    s.data_offset = pos + heads.back().size();
+    s.size = h.data_size;
+    s.fingerprint = h.fingerprint();
+    out.push_back(std::move(s));
+    pos += h.total();
+  }
+  bool ok = w.finish();
+  if (!ok) {
+    int err = errno;
+    out.clear();
+    // Cut the partial batch off again, so the segment holds only whole records; if that fails too, the
+    // segment's tail is unknown and the spool stops (recovery will sort it out).
+    if (::ftruncate(fd, static_cast<off_t>(start)) != 0 || ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) {
+      fatal(sys_error("cannot cut a failed write off", segment_path(opts_.dir, seg_no_)));
+    }
+    return make_error(Errc::temporary, "write " + segment_path(opts_.dir, seg_no_).string() + ": " +
+                                           std::strerror(err));
+  }
+  if (::fdatasync(fd) != 0) {
+    out.clear();
+    fatal(sys_error("cannot fdatasync", segment_path(opts_.dir, seg_no_)));
+    return make_error(Errc::temporary, "spool fdatasync failed");
+  }
+  seg_bytes_ = pos;
+  return {};
 }
 
 void Spool::run() {
@@ -295,13 +249,13 @@ void Spool::run() {
       std::unique_lock lk(mu_);
       // Backpressure: hold the intake while too much is accepted but not yet in the store.
       backlog_cv_.wait(lk, [&] { return stopping_ || backlog_bytes_ < opts_.max_backlog_bytes; });
-      bool have_open = seg_fd_ >= 0 && seg_bytes_ > 0;
+      bool have_open = seg_ && seg_bytes_ > 0;
       auto deadline = seg_first_write_ + opts_.segment_max_age;
       if (have_open)
         cv_.wait_until(lk, deadline, [&] { return stopping_ || !queue_.empty(); });
       else
         cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
-      if (seg_fd_ >= 0 && seg_bytes_ > 0 &&
+      if (seg_ && seg_bytes_ > 0 &&
           (std::chrono::steady_clock::now() >= deadline || seg_bytes_ >= opts_.segment_max_bytes))
         close_segment_locked();
       if (queue_.empty()) {
@@ -314,60 +268,28 @@ void Spool::run() {
       }
     }
 
-    core::Result<void> st;
-    if (seg_fd_ < 0) st = open_segment();
-    std::vector<std::string> headers;
-    std::vector<iovec> iov;
-    headers.reserve(batch.size());
-    std::size_t bytes = 0;
-    if (st) {
-      for (auto& p : batch) {
-        p.msg.id = next_id();
-        std::string env = encode_envelope(p.msg.id, p.msg.envelope);
-        std::string h(kMagic, 4);
-        std::string pl_head;
-        put32(pl_head, static_cast<uint32_t>(env.size()));
-        pl_head += env;
-        uint32_t len = static_cast<uint32_t>(pl_head.size() + p.msg.data.size());
-        uint32_t crc = crc32(p.msg.data, crc32(pl_head));
-        put32(h, len);
-        put32(h, crc);
-        h += pl_head;
-        headers.push_back(std::move(h));
-        bytes += headers.back().size() + p.msg.data.size();
-      }
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        iov.push_back({headers[i].data(), headers[i].size()});
-        if (!batch[i].msg.data.empty())
-          iov.push_back({const_cast<char*>(batch[i].msg.data.data()), batch[i].msg.data.size()});
-      }
-      if (!write_all(seg_fd_, iov))
-        st = make_error(Errc::temporary, sys_error("cannot write", segment_path(opts_.dir, seg_no_)));
-      else if (::fdatasync(seg_fd_) != 0)
-        st = make_error(Errc::temporary, sys_error("cannot fdatasync", segment_path(opts_.dir, seg_no_)));
-    }
+    std::vector<Spooled> durable;
+    core::Result<void> st = broken() ? core::Result<void>(make_error(Errc::temporary, "spool is broken"))
+                                     : write_batch(batch, durable);
     if (!st) {
-      // A failed write may have left a torn tail: start a fresh segment for the next batch. The torn records
-      // were never acknowledged; recovery skips them (it stops reading a segment at the first bad record).
-      std::lock_guard lk(mu_);
-      close_segment_locked();
       for (auto& p : batch) p.done(st.error());
       continue;
     }
-    std::vector<Spooled> durable;
-    durable.reserve(batch.size());
     {
       std::lock_guard lk(mu_);
       segments_[seg_no_].records += batch.size();
       stats_.batches++;
       stats_.fsyncs++;
       stats_.messages += batch.size();
-      for (auto& p : batch) backlog_bytes_ += p.msg.data.size();
+      for (auto& s : durable) backlog_bytes_ += s.size;
     }
-    seg_bytes_ += bytes;
-    for (auto& p : batch) {
-      p.done(p.msg.id);
-      durable.push_back(Spooled{std::move(p.msg), seg_no_});
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& p = batch[i];
+      auto& s = durable[i];
+      s.envelope = std::move(p.envelope);
+      if (!p.data->spilled() && s.size <= opts_.inline_max) s.data = std::move(p.data->memory());
+      p.data.reset();  // its memory and in-flight share go back to the budget
+      p.done(s.id);
     }
     if (sink_) sink_(std::move(durable));
   }

@@ -7,6 +7,43 @@
 
 namespace axon::smtp {
 
+void HopCounter::feed(std::string_view s) {
+  for (std::size_t i = 0; in_header_ && i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\n') {
+      end_of_line();
+      continue;
+    }
+    if (line_len_ < sizeof head_) head_[line_len_] = c;
+    ++line_len_;
+  }
+}
+
+// The same rules as count_received(): an empty line ends the header section; a line that does not start with
+// white space and whose name (before ':', trailing white space removed) is "Received" counts.
+void HopCounter::end_of_line() {
+  std::size_t len = line_len_;
+  line_len_ = 0;
+  if (len > 0 && len <= sizeof head_ && head_[len - 1] == '\r') --len;
+  if (len == 0) {  // RFC 5322 §2.1
+    in_header_ = false;
+    return;
+  }
+  if (head_[0] == ' ' || head_[0] == '\t') return;
+  std::string_view head(head_, std::min(len, sizeof head_));
+  auto colon = head.find(':');
+  if (colon == std::string_view::npos) return;
+  auto name = head.substr(0, colon);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  if (name.size() == 8) {
+    static constexpr std::string_view kReceived = "received";
+    bool same = true;
+    for (std::size_t k = 0; k < 8 && same; ++k)
+      same = (static_cast<unsigned char>(name[k]) | 0x20) == static_cast<unsigned char>(kReceived[k]);
+    if (same) ++count_;
+  }
+}
+
 void BodySink::put(std::string_view s) {
   size_ += s.size();
   if (discarding()) return;
@@ -15,7 +52,11 @@ void BodySink::put(std::string_view s) {
     drop();
     return;
   }
-  data_.append(s);
+  hops_.feed(s);
+  if (out_)
+    out_->append(s);
+  else
+    data_.append(s);
 }
 
 void BodySink::bare_line_ending() {

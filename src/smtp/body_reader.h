@@ -10,28 +10,48 @@
 #include <string>
 #include <string_view>
 
+#include "core/message_buffer.h"
 #include "smtp/server_session.h"  // BareLf
 
 namespace axon::smtp {
 
 enum class BodyVerdict { ok, too_big, bare_line_ending };
 
+// Counts "Received:" fields in the header section of a message fed in pieces (RFC 5321 §6.3 loop detection),
+// as count_received() does over a whole message; stops looking at the end of the header section.
+class HopCounter {
+ public:
+  void feed(std::string_view s);
+  std::size_t count() const { return count_; }
+
+ private:
+  void end_of_line();
+  bool in_header_ = true;
+  std::size_t count_ = 0, line_len_ = 0;
+  char head_[16] = {};  // the first octets of the current line
+};
+
 // Collects message octets up to a limit; past the limit, or once rejected, it only counts (discarding state).
+// The octets go to `out` when given (the session's MessageBuffer), else into a string (take()).
 class BodySink {
  public:
-  BodySink(std::size_t max_size, BareLf policy) : max_(max_size), policy_(policy) {}
+  BodySink(std::size_t max_size, BareLf policy, core::MessageBuffer* out = nullptr)
+      : max_(max_size), policy_(policy), out_(out) {}
   void put(std::string_view s);
   void put(char c) { put(std::string_view(&c, 1)); }
   void bare_line_ending();  // a bare CR or LF was seen where a line ending belongs
   bool discarding() const { return too_big_ || rejected_; }
   BodyVerdict verdict() const;
   uint64_t size() const { return size_; }
+  std::size_t received_count() const { return hops_.count(); }
   std::string take() { return std::move(data_); }
 
  private:
   void drop();
   std::size_t max_;
   BareLf policy_;
+  core::MessageBuffer* out_;
+  HopCounter hops_;
   uint64_t size_ = 0;
   bool too_big_ = false;
   bool rejected_ = false;
@@ -41,12 +61,13 @@ class BodySink {
 // DATA: from just after the DATA command's CRLF up to and including CRLF "." CRLF.
 class DataReader {
  public:
-  DataReader(std::size_t max_size, BareLf policy) : sink_(max_size, policy) {}
+  DataReader(std::size_t max_size, BareLf policy, core::MessageBuffer* out = nullptr) : sink_(max_size, policy, out) {}
   // Consumes octets up to and including the end-of-data; returns how many it took.
   std::size_t feed(std::string_view in);
   bool done() const { return state_ == State::done; }
   BodyVerdict verdict() const { return sink_.verdict(); }
-  std::string take_data() { return sink_.take(); }  // CRLF line ends, dot-unstuffed
+  std::size_t received_count() const { return sink_.received_count(); }
+  std::string take_data() { return sink_.take(); }  // CRLF line ends, dot-unstuffed (without `out` only)
 
  private:
   // line_start: after a real CRLF (or at the start); mid: inside a line; cr: after a CR; dot: after CRLF ".";
@@ -60,7 +81,8 @@ class DataReader {
 class BdatReader {
  public:
   // binary: BODY=BINARYMIME, octets are taken as they are (no line-ending policy).
-  BdatReader(std::size_t max_size, BareLf policy, bool binary) : sink_(max_size, policy), binary_(binary) {}
+  BdatReader(std::size_t max_size, BareLf policy, bool binary, core::MessageBuffer* out = nullptr)
+      : sink_(max_size, policy, out), binary_(binary) {}
   void begin_chunk(uint64_t size, bool last);
   // Consumes at most the octets left in the current chunk; returns how many it took.
   std::size_t feed(std::string_view in);
@@ -68,6 +90,7 @@ class BdatReader {
   bool done() const { return done_; }  // the LAST chunk is complete
   uint64_t remaining() const { return remaining_; }
   BodyVerdict verdict() const { return sink_.verdict(); }
+  std::size_t received_count() const { return sink_.received_count(); }
   std::string take_data() { return sink_.take(); }
 
  private:

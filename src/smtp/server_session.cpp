@@ -3,8 +3,9 @@
 // §4.1.4 order, §4.2 replies, §4.4 trace, §4.5.3 limits), 2920 PIPELINING, 1870 SIZE, 6152 8BITMIME, 2034
 // ENHANCEDSTATUSCODES, 6531 SMTPUTF8, 3030 CHUNKING/BINARYMIME, 3461 DSN, 3207 STARTTLS.
 // Security: untrusted bytes from unauthenticated peers. Command lines are bounded by max_command_line (an
-// over-long line is discarded up to its LF, never buffered), bodies by max_message_size, input that arrives
-// while an action is pending by kMaxPendingInput; input after STARTTLS is dropped (CVE-2011-0411).
+// over-long line is discarded up to its LF, never buffered), bodies by max_message_size and streamed into the
+// transaction's MessageBuffer (never held here), input that arrives while an action is pending by
+// max_pending_input(); input after STARTTLS is dropped (CVE-2011-0411).
 #include "smtp/server_session.h"
 
 #include <algorithm>
@@ -81,11 +82,12 @@ bool printable_ascii_token(std::string_view s) {
 }  // namespace
 
 struct ServerSession::Impl {
-  Impl(const SessionConfig& c, const RecipientPolicy& p, const core::Clock& k, PeerInfo pi)
-      : cfg(c), policy(p), clock(k), peer(std::move(pi)) {}
+  Impl(const SessionConfig& c, const RecipientPolicy& p, core::MessageBuffers& b, const core::Clock& k, PeerInfo pi)
+      : cfg(c), policy(p), buffers(b), clock(k), peer(std::move(pi)) {}
 
   const SessionConfig& cfg;
   const RecipientPolicy& policy;
+  core::MessageBuffers& buffers;
   const core::Clock& clock;
   PeerInfo peer;
 
@@ -107,6 +109,7 @@ struct ServerSession::Impl {
 
   // Transaction state (reset by RSET, EHLO, HELO, the end of a message)
   std::optional<MailFrom> mail;
+  std::unique_ptr<core::MessageBuffer> buffer;  // the message data, from MAIL on
   std::vector<core::Recipient> rcpts;
   std::optional<DataReader> data;
   std::optional<BdatReader> bdat;
@@ -137,6 +140,7 @@ struct ServerSession::Impl {
 
   void reset_transaction() {
     mail.reset();
+    buffer.reset();
     rcpts.clear();
     data.reset();
     bdat.reset();
@@ -311,6 +315,8 @@ struct ServerSession::Impl {
                   !m->envid.empty()))
       return refuse(reply::c555_unknown_param);  // extensions only after EHLO (RFC 5321 §4.1.1.1)
     if (m->size && *m->size > cfg.max_message_size) return refuse(reply::c552_message_too_big);  // RFC 1870 §6.1
+    buffer = buffers.begin();
+    if (!buffer) return send(reply::c452_insufficient_storage);  // too much in flight: try again later
     mail = std::move(m.value());
     phase = Phase::mail;
     send(reply::c250_sender_ok);
@@ -340,7 +346,8 @@ struct ServerSession::Impl {
   void data_command(std::string_view arg) {
     if (!arg.empty()) return refuse(with_text(reply::c501_syntax, "Syntax: DATA"));
     if (mail->body == core::BodyType::binary_mime) return refuse(reply::c503_binarymime_needs_bdat);  // RFC 3030 §3
-    data.emplace(cfg.max_message_size, cfg.bare_lf);
+    begin_message_data();
+    data.emplace(cfg.max_message_size, cfg.bare_lf, buffer.get());
     phase = Phase::data;
     send(reply::c354_start_data);
   }
@@ -354,7 +361,10 @@ struct ServerSession::Impl {
       skip_reply = gate_reply(gate);
       return;
     }
-    if (!bdat) bdat.emplace(cfg.max_message_size, cfg.bare_lf, mail->body == core::BodyType::binary_mime);
+    if (!bdat) {
+      begin_message_data();
+      bdat.emplace(cfg.max_message_size, cfg.bare_lf, mail->body == core::BodyType::binary_mime, buffer.get());
+    }
     phase = Phase::bdat;
     bdat->begin_chunk(b->size, b->last);
     bdat_chunk_active = true;
@@ -372,31 +382,43 @@ struct ServerSession::Impl {
   }
 
   // ---- end of message ----------------------------------------------------------------------------------------
+  // RFC 5321 §4.4: our Received: goes first, before the client's data (never altering existing trace fields);
+  // written when the data begins (as Postfix does), so the message streams straight into its buffer.
+  void begin_message_data() {
+    ReceivedInfo ri;
+    ri.helo = helo;
+    ri.reverse = peer.reverse;
+    ri.ip = peer.ip;
+    ri.hostname = cfg.hostname;
+    ri.protocol = protocol_keyword(ehlo, !tls.empty(), false, mail->smtputf8);
+    ri.tls = tls;
+    if (rcpts.size() == 1) ri.for_rcpt = rcpts.front().address;
+    ri.date = core::rfc5322_date(clock.now());
+    buffer->append(received_header(ri));
+  }
+
   void end_of_data() {
     BodyVerdict v = data->verdict();
-    std::string body = data->take_data();
-    finish_message(v, std::move(body));
+    finish_message(v, data->received_count());
   }
 
   void end_of_chunk() {
     bdat_chunk_active = false;
     BodyVerdict v = bdat->verdict();
-    if (v != BodyVerdict::ok || bdat->done()) {
-      std::string body = bdat->take_data();
-      return finish_message(v, std::move(body));
-    }
+    if (v != BodyVerdict::ok || bdat->done()) return finish_message(v, bdat->received_count());
     send(Reply{250, "2.0.0", std::to_string(bdat_chunk_size) + " octets received"});  // RFC 3030 §2
   }
 
-  void finish_message(BodyVerdict v, std::string body) {
+  void finish_message(BodyVerdict v, std::size_t hops) {
     const MailFrom m = std::move(*mail);
     std::vector<core::Recipient> to = std::move(rcpts);
+    std::unique_ptr<core::MessageBuffer> body = std::move(buffer);
     reset_transaction();
     phase = idle_phase();
     if (v == BodyVerdict::too_big) return send(reply::c552_message_too_big);  // RFC 1870 §6.3
     if (v == BodyVerdict::bare_line_ending) return send(reply::c554_bare_line_ending);
-    if (count_received(body, cfg.max_received_headers) > cfg.max_received_headers)
-      return send(reply::c554_too_many_hops);  // RFC 5321 §6.3
+    if (hops > cfg.max_received_headers) return send(reply::c554_too_many_hops);  // RFC 5321 §6.3
+    if (body->failed()) return send(reply::c451_local_error);  // the data could not be kept (disk full?)
 
     core::Envelope env;
     env.mail_from = m.reverse_path;
@@ -410,20 +432,7 @@ struct ServerSession::Impl {
     env.tls = tls;
     env.authenticated = false;
     env.received = clock.now();
-
-    ReceivedInfo ri;
-    ri.helo = helo;
-    ri.reverse = peer.reverse;
-    ri.ip = peer.ip;
-    ri.hostname = cfg.hostname;
-    ri.protocol = protocol_keyword(ehlo, !tls.empty(), false, m.smtputf8);
-    ri.tls = tls;
-    if (env.rcpts.size() == 1) ri.for_rcpt = env.rcpts.front().address;
-    ri.date = core::rfc5322_date(env.received);
-
-    std::string msg = received_header(ri);  // RFC 5321 §4.4: prepend, never alter existing trace fields
-    msg += body;
-    actions.emplace_back(SpoolMessage{std::move(env), std::move(msg)});
+    actions.emplace_back(SpoolMessage{std::move(env), std::move(body)});
     phase = Phase::wait_spool;
   }
 
@@ -465,9 +474,9 @@ struct ServerSession::Impl {
   }
 };
 
-ServerSession::ServerSession(const SessionConfig& cfg, const RecipientPolicy& policy, const core::Clock& clock,
-                             PeerInfo peer)
-    : impl_(std::make_unique<Impl>(cfg, policy, clock, std::move(peer))) {}
+ServerSession::ServerSession(const SessionConfig& cfg, const RecipientPolicy& policy, core::MessageBuffers& buffers,
+                             const core::Clock& clock, PeerInfo peer)
+    : impl_(std::make_unique<Impl>(cfg, policy, buffers, clock, std::move(peer))) {}
 
 ServerSession::~ServerSession() = default;
 

@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/envelope.h"
 #include "core/error.h"
+#include "core/message_buffer.h"
 
 namespace axon::smtp {
 
@@ -65,7 +66,7 @@ struct PeerInfo {
 struct StartTls {};       // after writing pending output: TLS handshake, then on_tls_ready() or on_tls_failed()
 struct SpoolMessage {     // make durable; then on_spooled(); the session waits meanwhile (input is buffered)
   core::Envelope envelope;
-  std::string data;       // Received: prepended, dot-unstuffed, CRLF line ends
+  std::unique_ptr<core::MessageBuffer> data;  // Received: first, dot-unstuffed, CRLF line ends
 };
 struct Close {};          // after writing pending output, close the connection
 using Action = std::variant<StartTls, SpoolMessage, Close>;
@@ -81,7 +82,10 @@ enum class Phase { greeting, ready, mail, rcpt, data, bdat, wait_spool, wait_tls
 
 class ServerSession {
  public:
-  ServerSession(const SessionConfig& cfg, const RecipientPolicy& policy, const core::Clock& clock, PeerInfo peer);
+  // `buffers` gives each transaction the buffer its message data streams into (MAIL gets 452 4.3.1 when it
+  // refuses); the session never holds a whole message itself.
+  ServerSession(const SessionConfig& cfg, const RecipientPolicy& policy, core::MessageBuffers& buffers,
+                const core::Clock& clock, PeerInfo peer);
   ~ServerSession();
   ServerSession(const ServerSession&) = delete;
   ServerSession& operator=(const ServerSession&) = delete;

@@ -57,7 +57,8 @@ struct MessageInfo {
 };
 
 // One copy of one message for one account's mailbox. Delivery is idempotent on (delivery_key): delivering the
-// same key twice stores one message (the spool replays after a crash).
+// same key twice stores one message (the spool replays after a crash). The data comes from memory (`data`) or,
+// for messages of any size, from a range of an open file (`data_fd`: the spool segment), copied in the kernel.
 struct Delivery {
   std::string delivery_key;  // e.g. "<queue id>/<account>"
   std::string account;       // lower-cased address of an existing account
@@ -65,7 +66,15 @@ struct Delivery {
   core::TimePoint internal_date{};
   uint32_t flags = 0;
   std::string_view prefix;  // header lines to put first (Return-Path:), CRLF-terminated; may be empty
-  std::string_view data;    // the message
+  std::string_view data;    // the message, when data_fd < 0
+  int data_fd = -1;         // else the message is data_size octets of this file at data_offset
+  uint64_t data_offset = 0;
+  uint64_t data_size = 0;
+  // What the caller knows the content by (the spool record's checksums), 0 when unknown. A key delivered again
+  // with another non-zero fingerprint is a collision, never a duplicate: Errc::exists, and nothing is touched.
+  uint64_t fingerprint = 0;
+
+  uint64_t size() const { return prefix.size() + (data_fd >= 0 ? data_size : data.size()); }
 };
 
 struct DeliveryOutcome {
@@ -98,10 +107,12 @@ class Store {
   virtual Result<uint64_t> directory_version() = 0;
 
   // -- mail --
-  // Stores a batch in one transaction. Message files are written but not fsynced: the caller makes them durable
-  // with sync() before it forgets its own durable copy (the spool). One outcome per delivery, in order.
+  // Stores a batch in one transaction. Message files are written first, outside the database's write lock, and
+  // not fsynced: the caller makes them durable with sync() before it forgets its own durable copy (the spool).
+  // One outcome per delivery, in order.
   virtual std::vector<Result<DeliveryOutcome>> deliver(std::span<const Delivery> batch) = 0;
-  // Makes everything written so far durable (message files and metadata).
+  // Makes everything written so far durable (message files and metadata). After one failure every later call
+  // fails too: the kernel may have dropped the unwritten pages, so a "successful" retry would lie.
   virtual Result<void> sync() = 0;
   virtual Result<std::vector<MailboxInfo>> list_mailboxes(std::string_view account) = 0;
   virtual Result<std::vector<MessageInfo>> list_messages(std::string_view account, std::string_view mailbox) = 0;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -62,7 +63,44 @@ Result<void> fsync_path(const fs::path& path, bool directory) {
 
 }  // namespace
 
-Result<void> write_message_file(const fs::path& path, std::string_view prefix, std::string_view data) {
+namespace {
+
+// Copies n octets of `src` from `offset` to the end of `dst`.
+bool copy_range(int src, uint64_t offset, uint64_t n, int dst) {
+  auto off = static_cast<loff_t>(offset);
+  bool kernel_copy = true;
+  while (n > 0) {
+    if (kernel_copy) {
+      ssize_t r = ::copy_file_range(src, &off, dst, nullptr, static_cast<size_t>(std::min<uint64_t>(n, 1u << 30)), 0);
+      if (r > 0) {
+        n -= static_cast<uint64_t>(r);
+        continue;
+      }
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+        kernel_copy = false;
+        continue;
+      }
+      if (r == 0) errno = EIO;  // the source is shorter than promised
+      return false;
+    }
+    char buf[65536];
+    ssize_t r = ::pread(src, buf, static_cast<size_t>(std::min<uint64_t>(n, sizeof buf)), off);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      if (r == 0) errno = EIO;
+      return false;
+    }
+    if (!write_all(dst, std::string_view(buf, static_cast<size_t>(r)))) return false;
+    off += r;
+    n -= static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<void> write_message_file(const fs::path& path, const FileContent& c) {
   int fd = open_for_write(path);
   if (fd < 0 && errno == ENOENT) {
     std::error_code ec;
@@ -71,7 +109,8 @@ Result<void> write_message_file(const fs::path& path, std::string_view prefix, s
     fd = open_for_write(path);
   }
   if (fd < 0) return errno_error("create message file", path, errno);
-  bool ok = write_all(fd, prefix) && write_all(fd, data);
+  bool ok = write_all(fd, c.prefix) &&
+            (c.data_fd >= 0 ? copy_range(c.data_fd, c.data_offset, c.data_size, fd) : write_all(fd, c.data));
   int err = errno;
   if (::close(fd) != 0 && ok) {
     ok = false;
@@ -127,13 +166,6 @@ void FileSyncer::written(fs::path path) {
 void FileSyncer::db_written() {
   std::lock_guard l(mu_);
   pending_.db = true;
-}
-
-void FileSyncer::give_back(Pending p) {
-  std::lock_guard l(mu_);
-  pending_.db = pending_.db || p.db;
-  pending_.files.insert(pending_.files.end(), std::make_move_iterator(p.files.begin()),
-                        std::make_move_iterator(p.files.end()));
 }
 
 Result<bool> FileSyncer::try_syncfs() {

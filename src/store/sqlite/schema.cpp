@@ -85,11 +85,19 @@ CREATE TRIGGER aliases_upd AFTER UPDATE ON aliases BEGIN UPDATE directory_versio
 CREATE TRIGGER aliases_del AFTER DELETE ON aliases BEGIN UPDATE directory_version SET version = version + 1; END;
 )sql";
 
+// Version 2: messages.fingerprint, what the deliverer knows the content by (the spool record's checksums), so
+// that a replayed delivery key can be told from a collision (another message under the same key). 0: unknown.
+constexpr const char* kV2 = R"sql(
+ALTER TABLE messages ADD COLUMN fingerprint INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 // One migration step: from version `from` to `from + 1`. Add a case per new version; never edit an old one.
 Result<void> migrate_step(Db& db, int from) {
   switch (from) {
     case 0:
       return db.exec(kV1, "create schema v1");
+    case 1:
+      return db.exec(kV2, "migrate schema to v2");
     default:
       return core::make_error(core::Errc::permanent, "no migration from schema v" + std::to_string(from));
   }

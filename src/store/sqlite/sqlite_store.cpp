@@ -13,10 +13,11 @@
 // the WAL's sqlite3_file (SQLITE_FCNTL_JOURNAL_POINTER) — never a second open()/close() of SQLite's own files,
 // which would drop its POSIX locks. Directory changes (rare, often from the CLI) sync before they return.
 //
-// Delivery (RFC 3501 §2.3.1.1 UIDs, RFC 7162 §3.1 mod-sequences): per batch one write transaction; a mailbox's
-// uidnext/highest_modseq are read once per batch and written back once. A new mailbox starts at
-// highest_modseq 1 (RFC 7162: HIGHESTMODSEQ is a positive number), so its first message gets modseq 2. Message
-// files are named "<mailbox id>.<uid>": a rolled-back batch leaves at most files that the retry overwrites.
+// Delivery (RFC 3501 §2.3.1.1 UIDs, RFC 7162 §3.1 mod-sequences): per batch the message files are written
+// first, then one short write transaction inserts the rows; a mailbox's uidnext/highest_modseq are read once per
+// batch and written back once, after checking they did not move. A new mailbox starts at highest_modseq 1
+// (RFC 7162: HIGHESTMODSEQ is a positive number), so its first message gets modseq 2. Message files are named
+// "<mailbox id>.<uid>": a rolled-back batch leaves at most files that the retry overwrites.
 //
 // Security: sees validated data; addresses are lower-cased (ASCII) before use; every SQL value is bound.
 #include <fcntl.h>
@@ -333,9 +334,11 @@ class SqliteStore final : public Store {
 
   // -- mail --
 
+  // Three steps, so that the database's write lock is never held while message data is written: plan with reads
+  // only (duplicates, mailboxes, UIDs from the counters), write the files, then one short write transaction that
+  // checks the counters did not move meanwhile (else the whole batch is retried) and inserts the rows.
   std::vector<Result<DeliveryOutcome>> deliver(std::span<const Delivery> batch) override {
-    std::vector<Result<DeliveryOutcome>> out;
-    out.reserve(batch.size());
+    std::vector<Result<DeliveryOutcome>> out(batch.size(), Result<DeliveryOutcome>(DeliveryOutcome{}));
     if (batch.empty()) return out;
     std::lock_guard l(wmu_);
     // A storage failure is never the message's fault: every batch-level error is temporary, so the queue
@@ -346,24 +349,75 @@ class SqliteStore final : public Store {
       out.assign(batch.size(), Result<DeliveryOutcome>(e));
       return out;
     };
-    Transaction tx(*w_, "deliver");
-    if (!tx.begun()) return fail_all(tx.begun().error());
     if (auto r = check_cache_version(); !r) return fail_all(r.error());
 
-    std::unordered_map<int64_t, Counters> counters;  // mailbox id → uidnext/modseq for this batch
-    std::optional<Error> fatal;
-    for (const auto& d : batch) {
-      auto r = deliver_one(d, counters, fatal);
-      if (fatal) return fail_all(*fatal);  // an SQLite failure: nothing of the batch is stored
-      out.push_back(std::move(r));
+    std::vector<Plan> plan(batch.size());
+    std::unordered_map<int64_t, Counters> before, after;  // mailbox id → counters as read / after this batch
+    std::unordered_map<std::string_view, std::size_t> keys;  // delivery keys planned in this batch
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      std::optional<Error> fatal;
+      plan_one(batch[i], plan[i], out[i], before, after, keys, i, fatal);
+      if (fatal) return fail_all(*fatal);
     }
-    for (const auto& [mailbox_id, c] : counters) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Plan& p = plan[i];
+      if (p.kind != Plan::insert && p.kind != Plan::rewrite) continue;
+      const Delivery& d = batch[i];
+      FileContent c{d.prefix, d.data, d.data_fd, d.data_offset, d.data_size};
+      if (auto r = write_message_file(p.path, c); !r) {
+        out[i] = file_error(r.error());
+        p.kind = Plan::failed;
+        continue;
+      }
+      syncer_.written(p.path);
+    }
+
+    Transaction tx(*w_, "deliver");
+    if (!tx.begun()) return fail_all(tx.begun().error());
+    for (const auto& [mailbox_id, c] : before) {
+      Stmt q(*w_, "SELECT uidnext, highest_modseq FROM mailboxes WHERE id = ?", "deliver: check mailbox");
+      bool same = q.bind(mailbox_id).row() && static_cast<uint32_t>(q.i64(0)) == c.uidnext &&
+                  static_cast<uint64_t>(q.i64(1)) == c.modseq;
+      if (!q.ok()) return fail_all(q.error());
+      if (!same) return fail_all(make_error(Errc::temporary, "deliver: a mailbox changed meanwhile"));
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const Plan& p = plan[i];
+      const Delivery& d = batch[i];
+      if (p.kind == Plan::rewrite && p.fix_size) {
+        Stmt u(*w_, "UPDATE messages SET size = ? WHERE id = ?", "deliver: fix size");
+        if (auto r = u.bind(static_cast<int64_t>(d.size())).bind(p.row_id).run(); !r) return fail_all(r.error());
+      }
+      if (p.kind != Plan::insert) continue;
+      Stmt q(*w_,
+             "INSERT INTO messages (mailbox_id, uid, modseq, internal_date, size, flags, keywords, file, "
+             "delivery_key, fingerprint) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+             "deliver: insert message");
+      q.bind(p.mailbox_id).bind(int64_t{p.uid}).bind(static_cast<int64_t>(p.modseq));
+      auto internal_date = d.internal_date == core::TimePoint{} ? clock_->now() : d.internal_date;
+      q.bind(unix_millis(internal_date)).bind(static_cast<int64_t>(d.size())).bind(int64_t{d.flags}).bind(p.file);
+      if (d.delivery_key.empty()) {
+        q.bind_null();
+      } else {
+        q.bind(d.delivery_key);
+      }
+      q.bind(static_cast<int64_t>(d.fingerprint));
+      if (auto r = q.run(); !r) return fail_all(r.error());
+      out[i] = DeliveryOutcome{false, p.uid};
+    }
+    for (const auto& [mailbox_id, c] : after) {
       Stmt q(*w_, "UPDATE mailboxes SET uidnext = ?, highest_modseq = ? WHERE id = ?", "deliver: update mailbox");
       if (auto r = q.bind(int64_t{c.uidnext}).bind(static_cast<int64_t>(c.modseq)).bind(mailbox_id).run(); !r)
         return fail_all(r.error());
     }
     if (auto r = tx.commit(); !r) return fail_all(r.error());
     syncer_.db_written();
+    // Repeats of a key within the batch share the first one's outcome.
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (plan[i].kind != Plan::repeat) continue;
+      const auto& first = out[plan[i].same_as];
+      out[i] = first.ok() ? Result<DeliveryOutcome>(DeliveryOutcome{true, first->uid}) : first;
+    }
     return out;
   }
 
@@ -473,6 +527,17 @@ class SqliteStore final : public Store {
     uint32_t uidnext = 1;
     uint64_t modseq = 1;
   };
+  // What deliver() does with one item.
+  struct Plan {
+    enum Kind { failed, insert, duplicate, rewrite, repeat } kind = failed;
+    int64_t mailbox_id = 0, row_id = 0;
+    uint32_t uid = 0;
+    uint64_t modseq = 0;
+    std::string file;
+    fs::path path;
+    bool fix_size = false;      // rewrite: the row's size is wrong too
+    std::size_t same_as = 0;    // repeat: the index of the first delivery with this key
+  };
 
   // Writer helpers; wmu_ held.
 
@@ -529,75 +594,80 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  // An SQLite failure sets `fatal` (the batch is rolled back); other errors concern this item only.
-  Result<DeliveryOutcome> deliver_one(const Delivery& d, std::unordered_map<int64_t, Counters>& counters,
-                                      std::optional<Error>& fatal) {
-    auto abort = [&](const Error& e) -> Result<DeliveryOutcome> {
-      fatal = e;
-      return e;
-    };
-    uint64_t size = d.prefix.size() + d.data.size();
+  // Decides what to do with one delivery, reading only. An SQLite failure sets `fatal` (the batch is given up);
+  // other errors concern this item only (in `result`).
+  void plan_one(const Delivery& d, Plan& p, Result<DeliveryOutcome>& result,
+                std::unordered_map<int64_t, Counters>& before, std::unordered_map<int64_t, Counters>& after,
+                std::unordered_map<std::string_view, std::size_t>& keys, std::size_t index,
+                std::optional<Error>& fatal) {
+    p.kind = Plan::failed;
+    const uint64_t size = d.size();
     if (!d.delivery_key.empty()) {
+      if (auto it = keys.find(d.delivery_key); it != keys.end()) {
+        p.kind = Plan::repeat;
+        p.same_as = it->second;
+        return;
+      }
+      keys.emplace(d.delivery_key, index);
       Stmt q(*w_,
-             "SELECT m.id, m.uid, m.size, m.file, mb.account_id FROM messages m "
+             "SELECT m.id, m.uid, m.size, m.file, mb.account_id, m.fingerprint FROM messages m "
              "JOIN mailboxes mb ON mb.id = m.mailbox_id WHERE m.delivery_key = ?",
              "deliver: find key");
       if (q.bind(d.delivery_key).row()) {
-        int64_t id = q.i64(0);
+        auto stored_fp = static_cast<uint64_t>(q.i64(5));
+        if (stored_fp != 0 && d.fingerprint != 0 && stored_fp != d.fingerprint) {
+          // Another message under a key that must be unique: never a silent drop or an overwrite.
+          result = make_error(Errc::exists, "delivery key " + d.delivery_key + " holds another message");
+          return;
+        }
+        p.row_id = q.i64(0);
         auto uid = static_cast<uint32_t>(q.i64(1));
         auto stored = static_cast<uint64_t>(q.i64(2));
-        fs::path path = mail_dir_ / std::to_string(q.i64(4)) / q.text(3);
-        // The row committed but the file was lost (crash before sync): write it again.
-        if (stored != size || !message_file_ok(path, stored)) {
-          if (auto r = write_message_file(path, d.prefix, d.data); !r) return file_error(r.error());
-          syncer_.written(path);
-          if (stored != size) {
-            Stmt u(*w_, "UPDATE messages SET size = ? WHERE id = ?", "deliver: fix size");
-            if (auto r = u.bind(static_cast<int64_t>(size)).bind(id).run(); !r) return abort(r.error());
-          }
-        }
-        return DeliveryOutcome{true, uid};
+        p.path = mail_dir_ / std::to_string(q.i64(4)) / q.text(3);
+        result = DeliveryOutcome{true, uid};
+        // The row committed but the file was lost or cut short (crash before sync): write it again.
+        p.fix_size = stored != size;
+        p.kind = (p.fix_size || !message_file_ok(p.path, stored)) ? Plan::rewrite : Plan::duplicate;
+        return;
       }
-      if (!q.ok()) return abort(q.error());
+      if (!q.ok()) {
+        fatal = q.error();
+        return;
+      }
     }
     auto ref = mailbox_ref(d.account, mailbox_name(d.mailbox), fatal);
-    if (!ref) return ref.error();
-    auto it = counters.find(ref->mailbox_id);
-    if (it == counters.end()) {
+    if (!ref) {
+      result = ref.error();
+      return;
+    }
+    auto it = after.find(ref->mailbox_id);
+    if (it == after.end()) {
       Stmt q(*w_, "SELECT uidnext, highest_modseq FROM mailboxes WHERE id = ?", "deliver: read mailbox");
       if (!q.bind(ref->mailbox_id).row()) {
-        if (!q.ok()) return abort(q.error());
+        if (!q.ok()) {
+          fatal = q.error();
+          return;
+        }
         cache_.clear();
-        return make_error(Errc::not_found, "mailbox vanished");
+        result = make_error(Errc::not_found, "mailbox vanished");
+        return;
       }
-      it = counters.emplace(ref->mailbox_id, Counters{static_cast<uint32_t>(q.i64(0)),
-                                                      static_cast<uint64_t>(q.i64(1))}).first;
+      Counters c{static_cast<uint32_t>(q.i64(0)), static_cast<uint64_t>(q.i64(1))};
+      before.emplace(ref->mailbox_id, c);
+      it = after.emplace(ref->mailbox_id, c).first;
     }
     Counters& c = it->second;
     // RFC 3501 §2.3.1.1: UIDs are 32-bit and strictly ascending; at the end a new UIDVALIDITY would be needed.
-    if (c.uidnext == UINT32_MAX) return make_error(Errc::limit, "mailbox has used all 32-bit UIDs");
-    uint32_t uid = c.uidnext;
-    uint64_t modseq = c.modseq + 1;
-    std::string file = std::to_string(ref->mailbox_id) + "." + std::to_string(uid);
-    fs::path path = mail_dir_ / std::to_string(ref->account_id) / file;
-    if (auto r = write_message_file(path, d.prefix, d.data); !r) return file_error(r.error());
-    syncer_.written(path);
-    Stmt q(*w_,
-           "INSERT INTO messages (mailbox_id, uid, modseq, internal_date, size, flags, keywords, file, delivery_key) "
-           "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)",
-           "deliver: insert message");
-    q.bind(ref->mailbox_id).bind(int64_t{uid}).bind(static_cast<int64_t>(modseq));
-    auto internal_date = d.internal_date == core::TimePoint{} ? clock_->now() : d.internal_date;
-    q.bind(unix_millis(internal_date)).bind(static_cast<int64_t>(size)).bind(int64_t{d.flags}).bind(file);
-    if (d.delivery_key.empty()) {
-      q.bind_null();
-    } else {
-      q.bind(d.delivery_key);
+    if (c.uidnext == UINT32_MAX) {
+      result = make_error(Errc::limit, "mailbox has used all 32-bit UIDs");
+      return;
     }
-    if (auto r = q.run(); !r) return abort(r.error());
-    c.uidnext = uid + 1;
-    c.modseq = modseq;
-    return DeliveryOutcome{false, uid};
+    p.kind = Plan::insert;
+    p.mailbox_id = ref->mailbox_id;
+    p.uid = c.uidnext++;
+    p.modseq = ++c.modseq;
+    p.file = std::to_string(ref->mailbox_id) + "." + std::to_string(p.uid);
+    p.path = mail_dir_ / std::to_string(ref->account_id) / p.file;
   }
 
   // A file error concerns one item (the batch goes on); a missing directory or file is an I/O problem here.

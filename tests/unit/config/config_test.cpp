@@ -222,7 +222,7 @@ TEST(ConfigErrors, UnknownNames) {
             "transcript_max_bytes), got an unknown key");
   EXPECT_EQ(load_error("[imap]\nhost = 1\n"), "t.toml: imap.host: a key of [imap] (enabled, port), got an unknown key");
   std::string sections =
-      "a section of axon.toml (server, tls, smtp, directory, submission, submissions, imap, imaps, pop3, pop3s, "
+      "a section of axon.toml (server, tls, smtp, directory, queue, submission, submissions, imap, imaps, pop3, pop3s, "
       "xmpp_client, xmpp_client_tls, xmpp_server, http, https)";
   EXPECT_EQ(load_error("[smpt]\nport = 25\n"), "t.toml: smpt: " + sections + ", got an unknown section");
   EXPECT_EQ(load_error("hostname = \"x\"\n"), "t.toml: hostname: " + sections + ", got \"x\"");

@@ -1,6 +1,8 @@
 // A Store that keeps deliveries in memory, with switches to make deliver() fail.
 #pragma once
 
+#include <unistd.h>
+
 #include <map>
 #include <mutex>
 
@@ -52,7 +54,7 @@ class FakeStore : public store::Store {
         continue;
       }
       bool dup = stored.count(d.delivery_key) != 0;
-      if (!dup) stored[d.delivery_key] = std::string(d.prefix) + std::string(d.data);
+      if (!dup) stored[d.delivery_key] = std::string(d.prefix) + content(d);
       out.push_back(store::DeliveryOutcome{dup, static_cast<uint32_t>(stored.size())});
     }
     if (fail_temporarily > 0) --fail_temporarily;
@@ -62,6 +64,14 @@ class FakeStore : public store::Store {
     std::lock_guard lk(mu);
     ++syncs;
     return {};
+  }
+
+  static std::string content(const store::Delivery& d) {
+    if (d.data_fd < 0) return std::string(d.data);
+    std::string s(d.data_size, '\0');
+    if (::pread(d.data_fd, s.data(), s.size(), static_cast<off_t>(d.data_offset)) != static_cast<ssize_t>(s.size()))
+      return "<unreadable>";
+    return s;
   }
 
   std::mutex mu;

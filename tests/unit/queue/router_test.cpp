@@ -104,12 +104,13 @@ TEST(QueueRouter, VanishedAccountIsParkedNotLost) {
 TEST(QueueRouter, ReplayAfterCrashStoresNothingTwice) {
   Fixture f;
   std::vector<queue::Spooled> v;
-  core::Message m;
+  queue::Spooled m;
   m.id = "ID42";
   m.envelope.rcpts.push_back({"alice@example.org", {"alice@example.org"}, "", ""});
   m.data = "x\r\n";
-  v.push_back({m, 0});
-  v.push_back({m, 0});
+  m.size = 3;
+  v.push_back(m);
+  v.push_back(m);
   auto n = f.router->deliver_now(std::move(v));
   ASSERT_TRUE(n);
   EXPECT_EQ(f.stored(), 1u);

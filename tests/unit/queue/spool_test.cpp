@@ -109,9 +109,9 @@ TEST(QueueSpool, AcknowledgesOnlyDurableAndRecoversEverything) {
   std::set<std::string> unique(ids.begin(), ids.end());
   EXPECT_EQ(unique.size(), 50u);
   for (std::size_t i = 0; i < rec->size(); ++i) {
-    EXPECT_EQ((*rec)[i].message.id, ids[i]);
-    EXPECT_EQ((*rec)[i].message.data, sample(static_cast<int>(i)).data);
-    EXPECT_EQ((*rec)[i].message.envelope.dsn_envid, "env" + std::to_string(i));
+    EXPECT_EQ((*rec)[i].id, ids[i]);
+    EXPECT_EQ(*(*rec)[i].read(), sample(static_cast<int>(i)).data);
+    EXPECT_EQ((*rec)[i].envelope.dsn_envid, "env" + std::to_string(i));
   }
 }
 
@@ -186,7 +186,7 @@ TEST(QueueSpool, ReleasedSegmentsAreRemoved) {
   std::vector<queue::Spool::Released> rel;
   (*s)->start([&](std::vector<queue::Spooled> v) {
     std::lock_guard lk(mu);
-    for (auto& m : v) rel.push_back({m.segment, m.message.data.size()});
+    for (auto& m : v) rel.push_back({m.segment, m.size});
   });
   submit_all(**s, 10);
   // The segment stays while records are unreleased, even after it is rotated.

@@ -16,7 +16,7 @@ namespace {
 struct Harness {
   explicit Harness(SessionConfig c = {}, PeerInfo p = test::test_peer()) : cfg(std::move(c)) {
     if (cfg.hostname == "localhost") cfg.hostname = "mx.example.com";
-    session = std::make_unique<ServerSession>(cfg, policy, clock, std::move(p));
+    session = std::make_unique<ServerSession>(cfg, policy, buffers, clock, std::move(p));
     session->start();
     greeting = session->take_output();
   }
@@ -29,8 +29,10 @@ struct Harness {
     if (!a || !std::holds_alternative<SpoolMessage>(*a)) return std::nullopt;
     return std::get<SpoolMessage>(std::move(*a));
   }
+  static std::string data(const SpoolMessage& m) { return static_cast<core::StringBuffer&>(*m.data).data(); }
   SessionConfig cfg;
   test::FakePolicy policy;
+  core::StringBuffers buffers;
   core::FakeClock clock;
   std::unique_ptr<ServerSession> session;
   std::string greeting;
@@ -73,7 +75,7 @@ TEST(SmtpSession, EnvelopeCarriesEverything) {
   EXPECT_TRUE(e.tls.empty());
   EXPECT_FALSE(e.authenticated);
   EXPECT_EQ(e.received, h.clock.now());
-  EXPECT_EQ(m->data,
+  EXPECT_EQ(Harness::data(*m),
             "Received: from client.example.org (client.example.org [192.0.2.1])\r\n"
             "\tby mx.example.com (Axon) with UTF8SMTP\r\n"
             "\t; Tue, 14 Nov 2023 22:14:20 +0000\r\n"
@@ -103,7 +105,7 @@ TEST(SmtpSession, TlsDescriptionInEnvelopeAndReceived) {
   ASSERT_TRUE(m);
   EXPECT_EQ(m->envelope.tls, "TLSv1.3 TLS_AES_128_GCM_SHA256");
   EXPECT_EQ(m->envelope.mail_from, "");
-  EXPECT_EQ(m->data,
+  EXPECT_EQ(Harness::data(*m),
             "Received: from c (unknown [IPv6:2001:db8::1])\r\n"
             "\t(using TLSv1.3 with cipher TLS_AES_128_GCM_SHA256)\r\n"
             "\tby mx.example.com (Axon) with ESMTPS for <bob@example.com>\r\n"

@@ -121,7 +121,7 @@ class Runner {
 
   void ensure_session() {
     if (session_) return;
-    session_ = std::make_unique<ServerSession>(cfg_, policy_, clock_, test_peer());
+    session_ = std::make_unique<ServerSession>(cfg_, policy_, buffers_, clock_, test_peer());
     session_->start();
     collect();
   }
@@ -202,7 +202,8 @@ class Runner {
     } else if (line.starts_with("@spool ")) {
       auto m = expect_action<SpoolMessage>("SpoolMessage");
       if (!m) return;
-      result_.spooled.push_back(*m);
+      if (!m->data) return fail("SpoolMessage without data");
+      result_.spooled.push_back({m->envelope, static_cast<core::StringBuffer&>(*m->data).data()});
       std::string_view arg = rest_after(6);
       SpoolResult r;
       if (arg.starts_with("ok ")) {
@@ -224,6 +225,9 @@ class Runner {
     } else if (line == "@close") {
       expect_action<Close>("Close");
       if (result_.ok && !session_->closed()) fail("Close action but session not closed");
+    } else if (line == "@full" || line == "@room") {
+      flush();
+      buffers_.refuse = line == "@full";
     } else if (line == "@timeout") {
       flush();
       session_->on_idle_timeout();
@@ -259,6 +263,7 @@ class Runner {
   FeedMode mode_;
   SessionConfig cfg_;
   FakePolicy policy_;
+  core::StringBuffers buffers_;
   core::FakeClock clock_;
   std::unique_ptr<ServerSession> session_;
   std::vector<std::string> pending_;

@@ -6,6 +6,7 @@
 //   @spool ok ID | @spool fail ERRC   the next action must be SpoolMessage; answer it
 //   @tls DESCRIPTION              the next action must be StartTls; complete the handshake
 //   @close                        the next action must be Close
+//   @full | @room                 the server is (no longer) over its in-flight budget: MAIL gets 452 4.3.1
 //   @timeout | @shutdown          idle timeout / server shutdown event
 //   @body bytes                   the last spooled message, after our Received: field, equals bytes (escaped)
 //   @contains bytes | @lacks bytes   the last spooled message (whole) contains / does not contain bytes
@@ -21,10 +22,15 @@ namespace axon::smtp::test {
 
 enum class FeedMode { whole, line, byte };  // a batch of C: lines in one receive(), one per line, one per octet
 
+struct SpooledCopy {
+  core::Envelope envelope;
+  std::string data;  // what the session streamed into the message's buffer
+};
+
 struct TranscriptOutcome {
   bool ok = true;
   std::string failure;                 // what went wrong, with the transcript line number
-  std::vector<SpoolMessage> spooled;   // every SpoolMessage the session produced
+  std::vector<SpooledCopy> spooled;    // every SpoolMessage the session produced
 };
 
 TranscriptOutcome run_transcript(const std::string& text, FeedMode mode);

@@ -1,0 +1,136 @@
+// File helpers of the spool. See spool_files.h.
+#include "queue/spool_files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace axon::queue {
+
+namespace fs = std::filesystem;
+
+std::string sys_error(const std::string& what, const fs::path& p) {
+  return what + " " + p.string() + ": " + std::strerror(errno);
+}
+
+bool fsync_dir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  errno = err;
+  return ok;
+}
+
+fs::path segment_path(const fs::path& dir, uint64_t n) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%012llu.seg", static_cast<unsigned long long>(n));
+  return dir / name;
+}
+
+bool pread_all(int fd, char* buf, uint64_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t r = ::pread(fd, buf, static_cast<std::size_t>(std::min<uint64_t>(n, 1u << 30)),
+                        static_cast<off_t>(offset));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (r == 0) {
+      errno = 0;
+      return false;
+    }
+    buf += r;
+    n -= static_cast<uint64_t>(r);
+    offset += static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+core::Result<void> move_to_damaged(const fs::path& dir, const fs::path& segment) {
+  fs::path dd = dir / "damaged";
+  std::error_code ec;
+  fs::create_directories(dd, ec);
+  if (ec) return core::make_error(core::Errc::temporary, "cannot create " + dd.string() + ": " + ec.message());
+  fs::path to = dd / segment.filename();
+  if (::rename(segment.c_str(), to.c_str()) != 0) return core::make_error(core::Errc::temporary, sys_error("cannot move", segment));
+  if (!fsync_dir(dd) || !fsync_dir(dir)) return core::make_error(core::Errc::temporary, sys_error("cannot fsync", dir));
+  return {};
+}
+
+void Writer::add(std::string_view bytes) {
+  if (!bytes.empty()) iov_.push_back({const_cast<char*>(bytes.data()), bytes.size()});
+}
+
+bool Writer::flush() {
+  std::size_t i = 0;
+  while (ok_ && i < iov_.size()) {
+    int cnt = static_cast<int>(std::min<std::size_t>(iov_.size() - i, IOV_MAX));
+    ssize_t n = ::writev(fd_, &iov_[i], cnt);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ok_ = false;
+      break;
+    }
+    auto left = static_cast<std::size_t>(n);
+    while (i < iov_.size() && left >= iov_[i].iov_len) left -= iov_[i++].iov_len;
+    if (left) {
+      iov_[i].iov_base = static_cast<char*>(iov_[i].iov_base) + left;
+      iov_[i].iov_len -= left;
+    }
+  }
+  iov_.clear();
+  return ok_;
+}
+
+void Writer::copy_from(int src, uint64_t offset, uint64_t size) {
+  if (!flush()) return;
+  auto in = static_cast<loff_t>(offset);
+  bool kernel_copy = true;
+  while (size > 0) {
+    if (kernel_copy) {
+      ssize_t n = ::copy_file_range(src, &in, fd_, nullptr, static_cast<std::size_t>(std::min<uint64_t>(size, 1u << 30)), 0);
+      if (n > 0) {
+        size -= static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+        kernel_copy = false;
+        continue;
+      }
+      if (n == 0) errno = EIO;  // the spill file is shorter than its buffer said
+      ok_ = false;
+      return;
+    }
+    char buf[65536];
+    ssize_t n = ::pread(src, buf, static_cast<std::size_t>(std::min<uint64_t>(size, sizeof buf)), in);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      ok_ = false;
+      return;
+    }
+    std::string_view chunk(buf, static_cast<std::size_t>(n));
+    while (!chunk.empty()) {
+      ssize_t w = ::write(fd_, chunk.data(), chunk.size());
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        ok_ = false;
+        return;
+      }
+      chunk.remove_prefix(static_cast<std::size_t>(w));
+    }
+    in += n;
+    size -= static_cast<uint64_t>(n);
+  }
+}
+
+bool Writer::finish() { return flush(); }
+
+}  // namespace axon::queue
