@@ -53,6 +53,11 @@ class FakeStore : public store::Store {
         out.push_back(core::make_error(Errc::not_found, "no such account"));
         continue;
       }
+      if (collide) {
+        out.push_back(core::make_error(Errc::exists, "delivery key holds another message"));
+        continue;
+      }
+      from_file += d.data_fd >= 0;
       bool dup = stored.count(d.delivery_key) != 0;
       if (!dup) stored[d.delivery_key] = std::string(d.prefix) + content(d);
       out.push_back(store::DeliveryOutcome{dup, static_cast<uint32_t>(stored.size())});
@@ -63,6 +68,7 @@ class FakeStore : public store::Store {
   core::Result<void> sync() override {
     std::lock_guard lk(mu);
     ++syncs;
+    if (fail_sync) return core::make_error(Errc::temporary, "fsync: Input/output error");
     return {};
   }
 
@@ -77,6 +83,9 @@ class FakeStore : public store::Store {
   std::mutex mu;
   std::map<std::string, std::string> stored;
   int fail_temporarily = 0;
+  bool fail_sync = false;
+  bool collide = false;
+  int from_file = 0;
   int syncs = 0;
 };
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <random>
@@ -30,8 +31,8 @@ struct Fixture {
     router = std::make_unique<queue::Router>(store, *spool, ro);
   }
   ~Fixture() {
-    router->stop();
-    spool->stop();
+    if (router) router->stop();
+    if (spool) spool->stop();
     fs::remove_all(dir);
   }
   void start() {
@@ -115,4 +116,61 @@ TEST(QueueRouter, ReplayAfterCrashStoresNothingTwice) {
   ASSERT_TRUE(n);
   EXPECT_EQ(f.stored(), 1u);
   EXPECT_EQ(f.router->stats().duplicates, 1u);
+}
+
+// A failed Store::sync() is never retried into success: the router stops, releases nothing, and says so once.
+TEST(QueueRouter, FailedSyncStopsDeliveryAndKeepsTheSpool) {
+  Fixture f;
+  std::atomic<int> fatals{0};
+  queue::RouterOptions ro;
+  ro.undeliverable_dir = f.dir / "undeliverable";
+  ro.checkpoint_interval = std::chrono::milliseconds(10);
+  ro.on_fatal = [&](const std::string&) { ++fatals; };
+  f.router = std::make_unique<queue::Router>(f.store, *f.spool, ro);
+  f.store.fail_sync = true;
+  f.start();
+  f.submit({{"alice@example.org"}});
+  ASSERT_TRUE(f.wait_for([&] { return f.router->broken(); }));
+  f.submit({{"alice@example.org"}});  // accepted by the spool, never delivered now
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(fatals.load(), 1);
+  EXPECT_EQ(f.stored(), 1u);
+  EXPECT_GT(f.spool->stats().backlog_bytes, 0u);  // nothing was released
+  f.store.fail_sync = false;  // the disk "recovers": still nothing is released by this process
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(f.stored(), 1u);
+  f.router->stop();
+  f.spool->stop();
+  // The next process replays both records.
+  f.router.reset();
+  f.spool.reset();
+  auto again = queue::Spool::open({f.dir / "spool"});
+  ASSERT_TRUE(again);
+  auto rec = (*again)->recover();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->size(), 2u);
+}
+
+// A delivery key that holds another message (a collision) is parked, never dropped as a duplicate.
+TEST(QueueRouter, CollisionIsParkedNotDropped) {
+  Fixture f;
+  f.store.collide = true;
+  f.start();
+  auto id = f.submit({{"alice@example.org"}});
+  ASSERT_TRUE(f.wait_for([&] { return f.router->stats().undeliverable == 1; }));
+  EXPECT_TRUE(fs::exists(f.dir / "undeliverable" / (id + ".eml")));
+  EXPECT_EQ(f.router->stats().duplicates, 0u);
+}
+
+// Big messages reach the store from the spool segment by range, never as one string in the router.
+TEST(QueueRouter, BigMessageIsDeliveredFromTheSegment) {
+  Fixture f;
+  f.start();
+  std::string big = "Subject: big\r\n\r\n";
+  while (big.size() < (3u << 20)) big += "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstu\r\n";
+  auto id = f.submit({{"alice@example.org"}}, big);
+  ASSERT_TRUE(f.wait_for([&] { return f.stored() == 1; }));
+  std::lock_guard lk(f.store.mu);
+  EXPECT_EQ(f.store.stored.at(id + "/alice@example.org"), "Return-Path: <s@example.net>\r\n" + big);
+  EXPECT_EQ(f.store.from_file, 1);
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <future>
 #include <random>
 #include <set>
@@ -220,4 +221,231 @@ TEST(QueueSpool, SubmitAfterStopFailsCleanly) {
   std::promise<bool> p;
   (*s)->submit(sample(1), [&](core::Result<std::string> r) { p.set_value(r.ok()); });
   EXPECT_FALSE(p.get_future().get());
+}
+
+namespace {
+
+std::vector<fs::path> segments(const fs::path& dir) {
+  std::vector<fs::path> v;
+  for (auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".seg") v.push_back(e.path());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// Offsets of the records in a segment (found by their magic).
+std::vector<std::size_t> record_offsets(const fs::path& seg) {
+  std::ifstream in(seg, std::ios::binary);
+  std::string buf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::size_t> v;
+  for (auto p = buf.find("AXS2"); p != std::string::npos; p = buf.find("AXS2", p + 1)) v.push_back(p);
+  return v;
+}
+
+void flip(const fs::path& f, std::size_t at) {
+  std::fstream io(f, std::ios::in | std::ios::out | std::ios::binary);
+  io.seekg(static_cast<std::streamoff>(at));
+  char c = static_cast<char>(io.get());
+  io.seekp(static_cast<std::streamoff>(at));
+  io.put(static_cast<char>(c ^ 0x5a));
+}
+
+}  // namespace
+
+// Damage in the middle of a segment drops nothing after it: every intact record is replayed, and the segment
+// goes to damaged/ (not unlinked) once they are released.
+TEST(QueueSpool, DamageInTheMiddleKeepsTheRecordsAfterIt) {
+  TempDir d;
+  std::vector<std::string> ids;
+  {
+    auto s = queue::Spool::open({d.path});
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    ids = submit_all(**s, 5);
+    (*s)->stop();
+  }
+  auto segs = segments(d.path);
+  ASSERT_EQ(segs.size(), 1u);
+  auto offs = record_offsets(segs[0]);
+  ASSERT_EQ(offs.size(), 5u);
+  flip(segs[0], offs[1] + 40);  // inside the second record's envelope: its CRC fails
+  queue::SpoolOptions o{d.path};
+  auto s = queue::Spool::open(o);
+  auto rec = (*s)->recover();
+  ASSERT_TRUE(rec);
+  ASSERT_EQ(rec->size(), 4u);
+  EXPECT_EQ((*rec)[0].id, ids[0]);
+  EXPECT_EQ((*rec)[1].id, ids[2]);
+  EXPECT_EQ((*rec)[3].id, ids[4]);
+  EXPECT_EQ(*(*rec)[3].read(), sample(4).data);
+  EXPECT_EQ((*s)->stats().damaged_segments, 1u);
+  std::vector<queue::Spool::Released> rel;
+  for (auto& r : *rec) rel.push_back({r.segment, r.size});
+  EXPECT_TRUE(fs::exists(segs[0]));
+  (*s)->release(rel);
+  EXPECT_FALSE(fs::exists(segs[0]));
+  EXPECT_TRUE(fs::exists(d.path / "damaged" / segs[0].filename()));
+}
+
+// A damaged header (a length that would reach past the end) is damage too when intact records follow.
+TEST(QueueSpool, DamagedLengthIsNotMistakenForATornTail) {
+  TempDir d;
+  {
+    auto s = queue::Spool::open({d.path});
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    submit_all(**s, 3);
+    (*s)->stop();
+  }
+  auto seg = segments(d.path)[0];
+  auto offs = record_offsets(seg);
+  flip(seg, offs[0] + 12);  // the high octets of the first record's data length
+  auto s = queue::Spool::open({d.path});
+  auto rec = (*s)->recover();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->size(), 2u);
+  EXPECT_EQ((*s)->stats().damaged_segments, 1u);
+}
+
+// A torn tail of the newest segment is cut off durably: a second recovery sees a whole segment.
+TEST(QueueSpool, TornTailIsCutOff) {
+  TempDir d;
+  {
+    auto s = queue::Spool::open({d.path});
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    submit_all(**s, 2);
+    (*s)->stop();
+  }
+  auto seg = segments(d.path)[0];
+  auto whole = fs::file_size(seg);
+  {
+    std::ofstream f(seg, std::ios::app | std::ios::binary);
+    f << std::string("AXS2\x40\x00\x00\x00", 8) << std::string(100, 'z');
+  }
+  {
+    auto s = queue::Spool::open({d.path});
+    auto rec = (*s)->recover();
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->size(), 2u);
+    EXPECT_EQ((*s)->stats().damaged_segments, 0u);
+  }
+  EXPECT_EQ(fs::file_size(seg), whole);
+}
+
+// Only the newest segment can have a torn tail: junk at the end of an older one is damage (kept for the admin).
+TEST(QueueSpool, BadTailOfAnOlderSegmentIsDamage) {
+  TempDir d;
+  queue::SpoolOptions o{d.path};
+  o.segment_max_age = std::chrono::milliseconds(1);
+  {
+    auto s = queue::Spool::open(o);
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    submit_all(**s, 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    submit_all(**s, 1);
+    (*s)->stop();
+  }
+  auto segs = segments(d.path);
+  ASSERT_EQ(segs.size(), 2u);
+  {
+    std::ofstream f(segs[0], std::ios::app | std::ios::binary);
+    f << "garbage";
+  }
+  auto s = queue::Spool::open(o);
+  auto rec = (*s)->recover();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->size(), 2u);
+  EXPECT_EQ((*s)->stats().damaged_segments, 1u);
+}
+
+// Queue ids never come from the clock: stepping it back across a restart repeats none.
+TEST(QueueSpool, IdsAreUniqueAcrossRestartsAndClockSteps) {
+  TempDir d;
+  core::FakeClock clock;
+  std::set<std::string> seen;
+  for (int run = 0; run < 3; ++run) {
+    queue::SpoolOptions o{d.path};
+    o.clock = &clock;
+    auto s = queue::Spool::open(o);
+    ASSERT_TRUE(s);
+    (void)(*s)->recover();
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    for (auto& id : submit_all(**s, 20)) EXPECT_TRUE(seen.insert(id).second) << id;
+    (*s)->stop();
+    clock.advance(-std::chrono::hours(24));  // the clock steps back before the next start
+  }
+  EXPECT_EQ(seen.size(), 60u);
+}
+
+TEST(QueueSpool, DamagedIdFileIsRefusedNotReset) {
+  TempDir d;
+  {
+    auto s = queue::Spool::open({d.path});
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    submit_all(**s, 1);
+    (*s)->stop();
+  }
+  std::ofstream(d.path / "ids") << "garbage";
+  auto s = queue::Spool::open({d.path});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().detail.find("ids"), std::string::npos);
+}
+
+// Data past the per-message memory share goes to a spill file; spooled and recovered byte for byte.
+TEST(QueueSpool, SpilledMessageIsSpooledIntact) {
+  TempDir d;
+  queue::SpoolOptions o{d.path};
+  o.intake.per_message_memory = 64 << 10;
+  auto s = queue::Spool::open(o);
+  (*s)->start([](std::vector<queue::Spooled>) {});
+  auto buf = (*s)->begin_message();
+  ASSERT_TRUE(buf);
+  std::string expect;
+  for (int i = 0; i < 5000; ++i) {
+    std::string line = "line " + std::to_string(i) + " of a message that is too big to keep in memory\r\n";
+    buf->append(line);
+    expect += line;
+  }
+  EXPECT_TRUE(buf->spilled());
+  EXPECT_EQ((*s)->budget().memory(), 0u);
+  EXPECT_EQ((*s)->budget().in_flight(), expect.size());
+  std::promise<core::Result<std::string>> p;
+  (*s)->submit(sample(1).envelope, std::move(buf), [&](core::Result<std::string> r) { p.set_value(r); });
+  ASSERT_TRUE(p.get_future().get().ok());
+  (*s)->stop();
+  EXPECT_EQ((*s)->budget().in_flight(), 0u);
+  s->reset();
+  auto again = queue::Spool::open(o);
+  auto rec = (*again)->recover();
+  ASSERT_TRUE(rec);
+  ASSERT_EQ(rec->size(), 1u);
+  EXPECT_FALSE((*rec)[0].data);  // too big to travel in memory
+  EXPECT_EQ(*(*rec)[0].read(), expect);
+}
+
+// The memory budget is shared: once it is used up, further buffers spill at once; past the in-flight limit no
+// new transaction gets a buffer (452 4.3.1), and it comes back when data leaves.
+TEST(QueueSpool, IntakeBudgetsBoundMemoryAndInFlightData) {
+  TempDir d;
+  queue::IntakeLimits l;
+  l.memory = 256 << 10;
+  l.per_message_memory = 128 << 10;
+  l.in_flight = 1 << 20;
+  queue::IntakeBudget b(l, d.path);
+  std::string chunk(100 << 10, 'x');
+  auto a = b.begin(), c = b.begin(), e = b.begin();
+  a->append(chunk);
+  c->append(chunk);
+  EXPECT_FALSE(a->spilled());
+  EXPECT_FALSE(c->spilled());
+  e->append(chunk);  // the shared 256 KiB would be exceeded
+  EXPECT_TRUE(e->spilled());
+  EXPECT_LE(b.memory(), l.memory);
+  for (int i = 0; i < 8; ++i) e->append(chunk);
+  EXPECT_GE(b.in_flight(), l.in_flight);
+  EXPECT_EQ(b.begin(), nullptr);
+  e.reset();
+  EXPECT_NE(b.begin(), nullptr);
+  a.reset();
+  c.reset();
+  EXPECT_EQ(b.memory(), 0u);
+  EXPECT_EQ(b.in_flight(), 0u);
 }

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "fakes.h"
+#include "smtp/body_reader.h"
 #include "smtp/received.h"
 #include "smtp/reply.h"
 #include "smtp/server_session.h"
@@ -170,4 +171,22 @@ TEST(SmtpSession, ReceivedHelpers) {
   EXPECT_EQ(count_received("\r\nReceived: z\r\n", 10), 0u);
   ReceivedInfo ri{"evil)\r\nX: y", "", "192.0.2.9", "mx", "ESMTP", "", "", "D"};
   EXPECT_EQ(received_header(ri), "Received: from evil???X:?y (unknown [192.0.2.9])\r\n\tby mx (Axon) with ESMTP\r\n\t; D\r\n");
+}
+
+// The streaming hop counter agrees with count_received() over the whole message, however the data is split.
+TEST(SmtpSession, HopCounterAgreesWithCountReceived) {
+  const std::string cases[] = {
+      "Received: a\r\nreceived\t: b\r\n c\r\nX: y\r\n\r\nReceived: z\r\n",
+      "\r\nReceived: z\r\n",
+      "X-Received: no\r\nReceived:yes\r\nRECEIVED : yes\r\n Received: folded\r\n\r\n",
+      "Received: one\r\nReceived: two\r\nReceived: three\r\n",
+      std::string(40, 'h') + ": long\r\nReceived: x\r\n\r\nbody\r\n",
+  };
+  for (const auto& c : cases) {
+    for (std::size_t split = 1; split <= c.size(); ++split) {
+      HopCounter h;
+      for (std::size_t i = 0; i < c.size(); i += split) h.feed(std::string_view(c).substr(i, split));
+      EXPECT_EQ(h.count(), count_received(c, 100)) << c << " split " << split;
+    }
+  }
 }

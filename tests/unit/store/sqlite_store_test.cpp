@@ -3,10 +3,14 @@
 // Security: none (test code; temp directories only).
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -412,3 +416,41 @@ TEST_F(StoreTest, StoreThroughput) {
   EXPECT_GT(rate, 50.0);
 #endif
 }
+
+// The same key with another fingerprint is another message: refused (Errc::exists), the stored one untouched.
+TEST_F(StoreTest, StoreKeyCollisionIsAnErrorNotADuplicate) {
+  std::string m1 = "Subject: one\r\n\r\nfirst\r\n", m2 = "Subject: two\r\n\r\nsecond, longer\r\n";
+  auto d1 = delivery("q1/alice", "alice@example.org", m1);
+  d1.fingerprint = 0x1111;
+  auto first = s->deliver(std::vector<Delivery>{d1});
+  ASSERT_TRUE(first[0].ok());
+  auto same = s->deliver(std::vector<Delivery>{d1});
+  ASSERT_TRUE(same[0].ok());
+  EXPECT_TRUE(same[0]->duplicate);
+  auto d2 = delivery("q1/alice", "alice@example.org", m2);
+  d2.fingerprint = 0x2222;
+  auto other = s->deliver(std::vector<Delivery>{d2});
+  ASSERT_FALSE(other[0].ok());
+  EXPECT_EQ(other[0].error().code, Errc::exists);
+  EXPECT_EQ(*s->read_message("alice@example.org", "INBOX", first[0]->uid), m1);
+  EXPECT_EQ(inbox("alice@example.org").messages, 1u);
+}
+
+// Data from a range of an open file (the spool segment) is copied into the message file.
+TEST_F(StoreTest, StoreDeliversFromAFileRange) {
+  fs::path src = dir.path() / "segment";
+  std::string before = "HEADER-OF-THE-SEGMENT", msg = "Subject: ranged\r\n\r\n" + std::string(200000, 'r') + "\r\n";
+  std::ofstream(src, std::ios::binary) << before << msg << "TRAILER";
+  int fd = ::open(src.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  Delivery d = delivery("q7/bob", "bob@example.org", {}, "Return-Path: <x@y>\r\n");
+  d.data_fd = fd;
+  d.data_offset = before.size();
+  d.data_size = msg.size();
+  auto out = s->deliver(std::vector<Delivery>{d});
+  ::close(fd);
+  ASSERT_TRUE(out[0].ok());
+  EXPECT_EQ(*s->read_message("bob@example.org", "INBOX", out[0]->uid), "Return-Path: <x@y>\r\n" + msg);
+  EXPECT_EQ(inbox("bob@example.org").bytes, d.size());
+}
+
