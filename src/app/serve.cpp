@@ -1,6 +1,7 @@
 // `axon serve`: wires config, store, spool, router and listeners, then runs until SIGTERM/SIGINT.
 // Start-up order keeps "nothing half-started": config, TLS, store, spool lock and every listener's bind are
 // checked before anything is served; a failure prints one line and exits 2.
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -133,10 +134,6 @@ int cmd_serve(const std::filesystem::path& config_file) {
   no.max_connections = cfg.max_connections;
   no.max_connections_per_ip = cfg.max_connections_per_ip;
   net::Server server(no, *tls);
-  {
-    std::lock_guard lk(stop_mu);
-    stop_server = [&server] { server.stop(); };
-  }
 
   SmtpServiceOptions smtp_opts;
   auto& sc = smtp_opts.session;
@@ -200,6 +197,15 @@ int cmd_serve(const std::filesystem::path& config_file) {
           else
             spdlog::error("certificate reload failed, keeping the old one: {}", t.error().detail);
           signals.async_wait(on_signal);
+  {
+    // A fatal storage error stops the server like SIGTERM does (drain), from whichever thread it is found on.
+    std::lock_guard lk(stop_mu);
+    stop_server = [&server, &signals] {
+      server.stop();
+      boost::asio::post(server.io(), [&signals] { signals.cancel(); });
+    };
+    if (failed) stop_server();
+  }
           return;
         }
         spdlog::info("signal {}: draining", sig);
@@ -207,6 +213,15 @@ int cmd_serve(const std::filesystem::path& config_file) {
         signals.cancel();
       };
   signals.async_wait(on_signal);
+  {
+    // A fatal storage error stops the server like SIGTERM does (drain), from whichever thread it is found on.
+    std::lock_guard lk(stop_mu);
+    stop_server = [&server, &signals] {
+      server.stop();
+      boost::asio::post(server.io(), [&signals] { signals.cancel(); });
+    };
+    if (failed) stop_server();
+  }
 
   std::printf("axon serving %s as %s\n", cfg.file.c_str(), cfg.hostname.c_str());
   for (const auto& s : serving) std::printf("  %s\n", s.c_str());

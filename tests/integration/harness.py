@@ -86,10 +86,11 @@ class Instance:
     def cli(self, *args, **kw):
         return axon(*args, config=self.config, **kw)
 
-    def start(self, wait=True):
+    def start(self, wait=True, env=None):
         self.log = open(self.log_path, "a")
+        full_env = dict(os.environ, **env) if env else None
         self.proc = subprocess.Popen([AXON, "--config", self.config, "serve"], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, env=full_env)
         if wait:
             self.wait_ready()
         return self
@@ -149,6 +150,23 @@ class Instance:
                 return True
             time.sleep(0.05)
         return False
+
+    def tokens(self):
+        """The X-Token of every stored message, in a list (duplicates stay visible)."""
+        out = []
+        for m in self.messages():
+            mm = re.search(rb"X-Token: ([0-9a-f]+)", m)
+            if mm:
+                out.append(mm.group(1).decode())
+        return out
+
+    def peak_rss_kib(self):
+        """The server's peak resident set (VmHWM) in KiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
 
     def messages(self):
         """Every stored message file's bytes, for content checks."""
