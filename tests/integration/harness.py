@@ -86,10 +86,11 @@ class Instance:
     def cli(self, *args, **kw):
         return axon(*args, config=self.config, **kw)
 
-    def start(self, wait=True):
+    def start(self, wait=True, env=None):
+        """env: extra environment variables for the server process."""
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([AXON, "--config", self.config, "serve"], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
         if wait:
             self.wait_ready()
         return self
