@@ -1,6 +1,8 @@
 // Fuzzes a whole smtp::ServerSession: arbitrary bytes in pseudo-random splits, every action answered (spool
-// alternately ok and failing, TLS completed), small limits so that every limit path is reached.
-// Byte 0 = flags (bit0 normalize, bit1 tls_available, bit2 require_tls), byte 1 = split seed.
+// alternately ok and failing, or timed out and answered late; TLS completed), small limits so that every limit
+// path is reached.
+// Byte 0 = flags (bit0 normalize, bit1 tls_available, bit2 require_tls, bit3 implicit TLS, bit4 every third spool
+// answer comes after on_wait_timeout(), bit5 on_shutdown() halfway), byte 1 = split seed.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -43,15 +45,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Policy policy;
   core::FakeClock clock;
   core::StringBuffers buffers;
-  buffers.refuse = (data[0] & 8) && (data[0] & 16);  // sometimes over the in-flight budget: MAIL gets 452
+  buffers.refuse = (data[0] & 16) && (data[0] & 32);  // sometimes over the in-flight budget: MAIL gets 452
   ServerSession s(cfg, policy, buffers, clock, PeerInfo{"192.0.2.1", 25, "client.example.org"});
-  s.start();
+  s.start((data[0] & 8) ? "TLSv1.3 TLS_AES_256_GCM_SHA384" : "");
   std::string_view in(reinterpret_cast<const char*>(data) + 2, size - 2);
   std::size_t pos = 0;
   int spooled = 0;
   bool closed = false;
   std::string out = s.take_output();
+  bool shutdown_sent = false;
   while (pos < in.size() && !closed) {
+    if ((data[0] & 32) && !shutdown_sent && pos >= in.size() / 2) {
+      shutdown_sent = true;
+      s.on_shutdown();
+      out += s.take_output();
+    }
     seed = seed * 1103515245u + 12345u;
     std::size_t n = std::min<std::size_t>(in.size() - pos, 1 + (seed >> 16) % 64);
     s.receive(in.substr(pos, n));
@@ -65,7 +73,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         SpoolResult r;
         r.ok = (spooled++ % 2) == 0;
         r.queue_id = "Q" + std::to_string(spooled);
-        s.on_spooled(r);
+        r.seq = m->seq;
+        if ((data[0] & 16) && spooled % 3 == 0) {
+          s.on_wait_timeout();
+          if (s.phase() == Phase::wait_spool) std::abort();
+        }
+        s.on_spooled(r);  // late after a wait timeout: ignored
       } else if (std::holds_alternative<StartTls>(*a)) {
         if (s.phase() != Phase::wait_tls) std::abort();
         s.on_tls_ready("TLSv1.3 TLS_AES_256_GCM_SHA384");

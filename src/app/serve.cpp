@@ -157,6 +157,8 @@ int cmd_serve(const std::filesystem::path& config_file) {
     spec.addresses = cfg.listen;
     spec.port = cfg.smtp.port;
     spec.idle_timeout = cfg.smtp_idle_timeout;
+    spec.min_data_rate = cfg.smtp_min_data_rate;
+    spec.wait_timeout = cfg.smtp_spool_timeout;
     spec.factory = make_smtp_factory(smtp_opts, directory, **spool, clock);
     spec.busy_reply = "421 4.7.0 " + cfg.hostname + " Error: too many connections\r\n";
     if (auto st = server.listen(spec); !st) return startup_error(cfg.file.string() + ": smtp.port: " + st.error().detail);

@@ -1,3 +1,6 @@
+// The SMTP adapter: smtp::ServerSession behind net::Session, its SpoolMessage actions submitted to queue::Spool
+// (answers tagged with the message's sequence number, applied on the connection's strand), and the optional
+// communication log. Security: passes the peer's untrusted bytes to the session; logs no message data.
 #include "app/smtp_service.h"
 
 #include <spdlog/spdlog.h>
@@ -33,9 +36,12 @@ class SmtpAdapter final : public net::Session {
                                           opts.transcript_max_bytes, clock.now());
   }
 
-  void start() override {
-    if (transcript_) transcript_->note("connection from " + peer_.ip + " port " + std::to_string(peer_.port));
-    session_.start();
+  void start(std::string tls_description) override {
+    if (transcript_) {
+      transcript_->note("connection from " + peer_.ip + " port " + std::to_string(peer_.port));
+      if (!tls_description.empty()) transcript_->note("TLS established: " + tls_description);
+    }
+    session_.start(std::move(tls_description));
   }
   void receive(std::string_view bytes) override {
     if (transcript_) transcript_->client(bytes);
@@ -50,6 +56,10 @@ class SmtpAdapter final : public net::Session {
     session_.on_tls_failed();
   }
   void idle_timeout() override { session_.on_idle_timeout(); }
+  void wait_timeout() override {
+    spdlog::warn("{}: no answer from the spool in time, 451 sent", peer_.ip);
+    session_.on_wait_timeout();
+  }
   void shutdown() override { session_.on_shutdown(); }
 
   std::string take_output() override {
@@ -60,23 +70,31 @@ class SmtpAdapter final : public net::Session {
 
   net::Step next_step() override {
     auto action = session_.next_action();
-    if (!action) return session_.closed() ? net::Step::close : net::Step::read;
+    if (!action) {
+      if (session_.closed()) return net::Step::close;
+      // Still waiting for the spool: e.g. a stale answer (after a wait timeout) was just applied and ignored.
+      return session_.phase() == smtp::Phase::wait_spool ? net::Step::wait : net::Step::read;
+    }
     if (std::holds_alternative<smtp::StartTls>(*action)) return net::Step::start_tls;
     if (std::holds_alternative<smtp::Close>(*action)) return net::Step::close;
     auto& sm = std::get<smtp::SpoolMessage>(*action);
-    // The callback runs on the spool's writer thread; the result is applied on this connection's strand.
-    spool_.submit(std::move(sm.envelope), std::move(sm.data), [this, wake = wake_](core::Result<std::string> r) {
+    // The callback runs on the spool's writer thread, possibly after this connection is gone: it touches nothing
+    // of the adapter there. Its apply runs on the connection's strand, and only while the connection (which owns
+    // this adapter) lives: Wake holds the connection weakly and drops the apply once it is gone (net/session.h).
+    spool_.submit(std::move(sm.envelope), std::move(sm.data), [self = this, wake = wake_, seq = sm.seq,
+                                                               ip = peer_.ip](core::Result<std::string> r) {
       smtp::SpoolResult res;
+      res.seq = seq;
       if (r) {
         res.ok = true;
         res.queue_id = *r;
       } else {
-        spdlog::error("spool: {}", r.error().detail);
+        spdlog::error("{}: spool: {}", ip, r.error().detail);
         res.error = r.error().code;
       }
-      wake([this, res = std::move(res)] {
-        if (res.ok) spdlog::debug("{} queued {}", peer_.ip, res.queue_id);
-        session_.on_spooled(res);
+      wake([self, res = std::move(res)] {
+        if (res.ok) spdlog::debug("{} queued {}", self->peer_.ip, res.queue_id);
+        self->session_.on_spooled(res);  // ignored if stale (the session matches res.seq)
       });
     });
     return net::Step::wait;

@@ -50,6 +50,8 @@ struct Config {
   std::size_t smtp_max_errors = 10;
   std::size_t smtp_max_received_headers = 50;
   std::chrono::seconds smtp_idle_timeout{300};  // RFC 5321 §4.5.3.2.7: server timeout at least 5 minutes
+  std::size_t smtp_min_data_rate = 500;         // bytes/s a request must keep up (Postfix smtpd_min_data_rate)
+  std::chrono::seconds smtp_spool_timeout{60};  // spool answer awaited at most this long, then 451 4.3.0
   std::string smtp_bare_lf = "normalize";       // "reject" or "normalize" (Postfix 3.9 default)
   bool smtp_require_tls = false;
   bool smtp_transcripts = false;                // SMTP communication logs under data_dir/transcripts/

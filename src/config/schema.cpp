@@ -128,8 +128,16 @@ std::vector<Key> make_keys() {
   add(&Config::smtp_max_received_headers, "smtp", "max_received_headers", Type::integer, restart, 1, 1000,
       "Received: header fields past which a message is refused as a mail loop (RFC 5321 §6.3).");
   add(&Config::smtp_idle_timeout, "smtp", "idle_timeout", Type::duration, restart, 1, 86400,
-      "Time a client may stay silent before the session is closed; RFC 5321 §4.5.3.2.7 asks for at least 5 "
-      "minutes.");
+      "Time a client has after our reply to send its next request (a command, or message data with the time "
+      "min_data_rate allows on top), else 421 and the session is closed; RFC 5321 §4.5.3.2.7 asks for at least "
+      "5 minutes.");
+  add(&Config::smtp_min_data_rate, "smtp", "min_data_rate", Type::integer, restart, 0, 1000000000,
+      "Slowest rate in bytes per second at which a request may arrive: every n bytes read extend its "
+      "idle_timeout deadline by n / min_data_rate seconds (Postfix smtpd_min_data_rate). 0 restarts idle_timeout "
+      "at every read instead, so that a client sending a byte now and then holds its connection forever.");
+  add(&Config::smtp_spool_timeout, "smtp", "spool_timeout", Type::duration, restart, 1, 3600,
+      "Time a session waits for the spool to make a message durable; past it the client gets 451 4.3.0 and may "
+      "retry, and the session goes on.");
   auto& bare_lf = add(&Config::smtp_bare_lf, "smtp", "bare_lf", Type::choice, restart, 0, 0,
                       "What to do with a line ending in LF without CR in message data (RFC 5321 §2.3.8): refuse "
                       "the message, or turn it into CRLF. Either way a bare LF never ends the data (no SMTP smuggling).");

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <optional>
 #include <thread>
 
 namespace axon::net {
@@ -30,6 +31,11 @@ struct Server::Listener {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
 };
 
+struct Server::WakeGate {
+  std::mutex mu;
+  bool open = true;
+};
+
 struct Server::Conn {
   Conn(tcp::socket s, std::shared_ptr<ssl::context> ctx, ConnectionLimiter::Ticket t)
       : tls_ctx(std::move(ctx)),
@@ -38,12 +44,13 @@ struct Server::Conn {
         wake_timer(stream.get_executor()),
         ticket(std::move(t)) {}
 
+  // Everything below is used on the connection's strand only.
   std::shared_ptr<ssl::context> tls_ctx;
   ssl::stream<tcp::socket> stream;
   asio::steady_timer deadline_timer, wake_timer;
   ConnectionLimiter::Ticket ticket;
-  std::unique_ptr<Session> session;
-  std::function<void()> pending;  // a Wake's apply, waiting to run on the strand
+  std::unique_ptr<Session> session;             // reset when the connection's loop ends
+  std::vector<std::function<void()>> pending;   // Wake applies, in arrival order, waiting to run
   Clock::time_point deadline = Clock::time_point::max();
   bool tls = false, reading = false, draining = false, timed_out = false, open = true;
   std::string tag;  // "smtp#12 1.2.3.4" for logs
@@ -98,19 +105,133 @@ awaitable<void> watchdog(std::shared_ptr<Server::Conn> c) {
   }
 }
 
+// The contract of net/session.h: "VERSION CIPHER", e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384".
 std::string tls_description(ssl::stream<tcp::socket>& s) {
   SSL* h = s.native_handle();
-  return std::string(SSL_get_version(h)) + " with cipher " + SSL_get_cipher_name(h);
+  return std::string(SSL_get_version(h)) + " " + SSL_get_cipher_name(h);
+}
+
+struct Timing {
+  std::chrono::milliseconds idle, wait, write;
+  std::size_t min_data_rate;
+};
+
+// Time that n bytes may take at the minimum data rate (Postfix smtpd_min_data_rate).
+Clock::duration allowance(std::size_t n, std::size_t rate) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(n * 1'000'000'000ull / rate));
+}
+
+// One connection: pumps bytes between the socket and the session until the session closes, the peer goes, a
+// deadline passes or the drain cuts it off.
+awaitable<void> pump(std::shared_ptr<Server::Conn> c, bool implicit_tls, Timing t) {
+  std::array<char, 16384> buf;
+  std::string tls_desc;
+  if (implicit_tls) {  // RFC 8314 §3: the handshake comes first; a failure throws and closes
+    c->set_deadline(Clock::now() + t.write);
+    co_await c->stream.async_handshake(ssl::stream_base::server, use_awaitable);
+    c->tls = true;
+    tls_desc = tls_description(c->stream);
+  }
+  c->session->start(std::move(tls_desc));
+  bool shutdown_sent = false;
+  bool new_request = true;  // the next read begins a request: its deadline starts then
+  Clock::time_point request_deadline{};
+  std::optional<Clock::time_point> wait_deadline;
+  for (;;) {
+    if (c->draining && !shutdown_sent) {
+      shutdown_sent = true;  // once; then on as the session says, so a transfer in progress can finish
+      c->session->shutdown();
+    }
+    std::string out = c->session->take_output();
+    if (!out.empty()) {
+      c->set_deadline(Clock::now() + t.write);
+      co_await c->write(out);
+      new_request = true;
+    }
+    Step step = c->session->next_step();
+    if (step != Step::wait) wait_deadline.reset();
+    if (step == Step::close) co_return;
+    if (step == Step::start_tls) {
+      c->set_deadline(Clock::now() + t.write);
+      boost::system::error_code ec;
+      co_await c->stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        spdlog::info("{}: TLS handshake failed: {}", c->tag, ec.message());
+        c->session->tls_failed();
+        co_return;
+      }
+      c->tls = true;
+      c->session->tls_ready(tls_description(c->stream));
+      continue;
+    }
+    if (step == Step::wait) {  // our own work (the spool): no peer deadline, but a wait deadline
+      if (!wait_deadline) wait_deadline = Clock::now() + t.wait;  // kept while the session goes on waiting
+      c->set_deadline(Clock::time_point::max());
+      boost::system::error_code ec;
+      while (c->pending.empty() && c->open && Clock::now() < *wait_deadline) {
+        c->wake_timer.expires_at(*wait_deadline);
+        co_await c->wake_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+      }
+      if (!c->open) co_return;
+      if (c->pending.empty()) {
+        spdlog::debug("{}: wait timeout", c->tag);
+        wait_deadline.reset();
+        c->session->wait_timeout();
+        continue;
+      }
+      auto applies = std::move(c->pending);
+      c->pending.clear();
+      for (auto& apply : applies) apply();
+      continue;
+    }
+    // Step::read
+    if (c->draining && !shutdown_sent) continue;  // the drain came while we were busy: shutdown() first
+    if (new_request || t.min_data_rate == 0) {
+      request_deadline = Clock::now() + t.idle;
+      new_request = false;
+    }
+    if (Clock::now() >= request_deadline) {  // spent before this read began
+      c->session->idle_timeout();
+      new_request = true;
+      continue;
+    }
+    c->set_deadline(request_deadline);
+    c->timed_out = false;
+    boost::system::error_code ec;
+    c->reading = true;
+    std::size_t n = co_await c->read_some(asio::buffer(buf), ec);
+    c->reading = false;
+    if (ec == asio::error::operation_aborted || ec == asio::error::timed_out) {
+      if (c->timed_out) {
+        c->session->idle_timeout();
+        new_request = true;
+        continue;
+      }
+      if (c->draining) continue;  // cancelled by the drain: shutdown() at the top of the loop
+      co_return;
+    }
+    if (ec) co_return;  // EOF, reset, TLS error
+    if (t.min_data_rate) request_deadline += allowance(n, t.min_data_rate);
+    c->session->receive(std::string_view(buf.data(), n));
+  }
 }
 
 }  // namespace
 
 Server::Server(ServerOptions opts, std::shared_ptr<ssl::context> tls)
-    : opts_(opts), tls_(std::move(tls)), limiter_(opts.max_connections, opts.max_connections_per_ip) {
+    : opts_(opts),
+      wake_gate_(std::make_shared<WakeGate>()),
+      strand_(asio::make_strand(io_)),
+      tls_(std::move(tls)),
+      limiter_(opts.max_connections, opts.max_connections_per_ip),
+      drain_timer_(strand_) {
   if (!tls_) tls_ = std::make_shared<ssl::context>(ssl::context::tls_server);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  std::lock_guard lk(wake_gate_->mu);  // waits for a Wake that is posting right now
+  wake_gate_->open = false;
+}
 
 void Server::set_tls(std::shared_ptr<ssl::context> tls) {
   std::lock_guard lk(tls_mu_);
@@ -125,7 +246,7 @@ core::Result<void> Server::listen(const ListenerSpec& spec) {
     auto ip = asio::ip::make_address(addr, ec);
     if (ec) return core::make_error(core::Errc::invalid, spec.name + ": bad listen address '" + addr + "'");
     tcp::endpoint ep(ip, spec.port);
-    auto acc = std::make_unique<tcp::acceptor>(io_);
+    auto acc = std::make_unique<tcp::acceptor>(strand_);
     acc->open(ep.protocol(), ec);
     if (!ec) acc->set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
@@ -141,10 +262,17 @@ core::Result<void> Server::listen(const ListenerSpec& spec) {
   return {};
 }
 
+uint16_t Server::local_port(std::size_t li) const {
+  boost::system::error_code ec;
+  if (li >= listeners_.size() || listeners_[li]->acceptors.empty()) return 0;
+  auto ep = listeners_[li]->acceptors.front()->local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
 void Server::accept_loop(std::size_t li) {
   for (auto& acc : listeners_[li]->acceptors) {
     asio::co_spawn(
-        io_,
+        strand_,
         [this, li, a = acc.get()]() -> awaitable<void> {
           for (;;) {
             boost::system::error_code ec;
@@ -154,7 +282,7 @@ void Server::accept_loop(std::size_t li) {
             if (ec) {
               // EMFILE and friends: back off briefly instead of spinning.
               spdlog::warn("accept on {}: {}", listeners_[li]->spec.name, ec.message());
-              asio::steady_timer t(io_, std::chrono::milliseconds(100));
+              asio::steady_timer t(strand_, std::chrono::milliseconds(100));
               co_await t.async_wait(asio::redirect_error(use_awaitable, ec));
               continue;
             }
@@ -165,6 +293,7 @@ void Server::accept_loop(std::size_t li) {
   }
 }
 
+// On strand_ (called by the accept loop).
 void Server::start_connection(std::size_t li, tcp::socket sock) {
   const ListenerSpec& spec = listeners_[li]->spec;
   boost::system::error_code ec;
@@ -194,104 +323,44 @@ void Server::start_connection(std::size_t li, tcp::socket sock) {
   Peer peer{ip, remote.port(), local.address().to_string(), local.port(), next_id_++};
   c->tag = spec.name + "#" + std::to_string(peer.connection_id) + " " + ip;
   auto strand = c->stream.get_executor();
-  std::weak_ptr<Conn> weak = c;
-  Wake wake = [weak, strand](std::function<void()> apply) {
-    asio::post(strand, [weak, apply = std::move(apply)]() mutable {
-      if (auto c = weak.lock()) {
-        c->pending = std::move(apply);
-        c->wake_timer.cancel();
-      }
+  // The Wake may be called, and is destroyed, on any thread and at any time, even after the Server is gone
+  // (spool callbacks): so it holds no executor (destroying one touches its io_context), only weak references.
+  Wake wake = [weak = std::weak_ptr<Conn>(c), gate = wake_gate_](std::function<void()> apply) {
+    std::lock_guard lk(gate->mu);
+    if (!gate->open) return;  // the server is gone
+    auto c = weak.lock();
+    if (!c) return;
+    asio::post(c->stream.get_executor(), [weak, apply = std::move(apply)]() mutable {
+      auto c = weak.lock();
+      if (!c || !c->session) return;  // the connection is gone: the apply is dropped unrun
+      c->pending.push_back(std::move(apply));
+      c->wake_timer.cancel();
     });
   };
   c->session = spec.factory(peer, std::move(wake));
-  {
-    std::lock_guard lk(conns_mu_);
-    conns_.insert(c);
-  }
-  auto idle = spec.idle_timeout;
-  bool implicit_tls = spec.implicit_tls;
-  auto write_timeout = opts_.write_timeout;
+  conns_.insert(c);
+  if (draining_) c->draining = true;  // accepted just before stop(): drained like the others
+  Timing t{spec.idle_timeout, spec.wait_timeout, opts_.write_timeout, spec.min_data_rate};
   asio::co_spawn(strand, watchdog(c), asio::detached);
   asio::co_spawn(
       strand,
-      [this, c, idle, implicit_tls, write_timeout]() -> awaitable<void> {
-        std::array<char, 16384> buf;
+      [this, c, implicit_tls = spec.implicit_tls, t]() -> awaitable<void> {
         try {
-          if (implicit_tls) {
-            c->set_deadline(Clock::now() + write_timeout);
-            co_await c->stream.async_handshake(ssl::stream_base::server, use_awaitable);
-            c->tls = true;
-          }
-          c->session->start();
-          if (c->tls) c->session->tls_ready(tls_description(c->stream));
-          for (;;) {
-            std::string out = c->session->take_output();
-            if (!out.empty()) {
-              c->set_deadline(Clock::now() + write_timeout);
-              co_await c->write(out);
-            }
-            Step step = c->session->next_step();
-            if (step == Step::close) break;
-            if (step == Step::start_tls) {
-              c->set_deadline(Clock::now() + write_timeout);
-              boost::system::error_code ec;
-              co_await c->stream.async_handshake(ssl::stream_base::server, asio::redirect_error(use_awaitable, ec));
-              if (ec) {
-                spdlog::info("{}: TLS handshake failed: {}", c->tag, ec.message());
-                c->session->tls_failed();
-                break;
-              }
-              c->tls = true;
-              c->session->tls_ready(tls_description(c->stream));
-              continue;
-            }
-            if (step == Step::wait) {
-              boost::system::error_code ec;
-              c->set_deadline(Clock::time_point::max());  // our own work, not the peer's: no idle limit
-              while (!c->pending && c->open) {
-                c->wake_timer.expires_at(Clock::time_point::max());
-                co_await c->wake_timer.async_wait(asio::redirect_error(use_awaitable, ec));
-              }
-              if (!c->open) break;
-              auto apply = std::move(c->pending);
-              c->pending = nullptr;
-              apply();
-              continue;
-            }
-            // Step::read
-            if (c->draining) {
-              c->session->shutdown();
-              continue;
-            }
-            c->set_deadline(Clock::now() + idle);
-            c->timed_out = false;
-            boost::system::error_code ec;
-            c->reading = true;
-            std::size_t n = co_await c->read_some(asio::buffer(buf), ec);
-            c->reading = false;
-            if (ec == asio::error::operation_aborted || ec == asio::error::timed_out) {
-              if (c->timed_out) {
-                c->session->idle_timeout();
-                continue;
-              }
-              if (c->draining) continue;  // goodbye at the top of the loop
-              break;
-            }
-            if (ec) break;  // EOF, reset, TLS error
-            c->session->receive(std::string_view(buf.data(), n));
-          }
+          co_await pump(c, implicit_tls, t);
         } catch (const std::exception& e) {
           spdlog::debug("{}: {}", c->tag, e.what());
         }
         c->close();
-        std::lock_guard lk(conns_mu_);
-        conns_.erase(c);
-        if (stopping_ && conns_.empty())
-          asio::post(io_, [this] {
-            if (drain_timer_) drain_timer_->cancel();
-          });
+        c->pending.clear();
+        c->session.reset();  // on the strand, before anything else may run for it
+        asio::post(strand_, [this, c] { connection_ended(c); });
       },
       asio::detached);
+}
+
+void Server::connection_ended(std::shared_ptr<Conn> c) {
+  conns_.erase(c);
+  if (draining_ && conns_.empty()) drain_timer_.cancel();  // the last one to go ends the drain
 }
 
 void Server::run() {
@@ -305,34 +374,29 @@ void Server::run() {
 
 void Server::stop() {
   if (stopping_.exchange(true)) return;
-  asio::post(io_, [this] {
+  asio::post(strand_, [this] {
     for (auto& l : listeners_)
       for (auto& a : l->acceptors) {
         boost::system::error_code ec;
         a->close(ec);
       }
-    std::vector<std::shared_ptr<Conn>> live;
-    {
-      std::lock_guard lk(conns_mu_);
-      live.assign(conns_.begin(), conns_.end());
-    }
-    for (auto& c : live)
+    draining_ = true;
+    for (auto& c : conns_)
       asio::post(c->stream.get_executor(), [c] {
         c->draining = true;
         boost::system::error_code ec;
-        if (c->reading) c->socket().cancel(ec);
+        if (c->reading) c->socket().cancel(ec);  // the loop calls shutdown() and reads on as the session says
       });
     // Whatever has not finished by the drain deadline is cut off; the last connection to go cancels the timer.
-    drain_timer_ = std::make_unique<asio::steady_timer>(io_, opts_.drain_timeout);
-    drain_timer_->async_wait([this](boost::system::error_code ec) {
+    drain_timer_.expires_after(opts_.drain_timeout);
+    drain_timer_.async_wait([this](boost::system::error_code ec) {  // runs on strand_, the timer's executor
       if (ec) return;
-      std::lock_guard lk(conns_mu_);
       if (!conns_.empty()) {
         spdlog::warn("drain timeout: closing {} connections", conns_.size());
         io_.stop();
       }
     });
-    if (live.empty()) drain_timer_->cancel();
+    if (conns_.empty()) drain_timer_.cancel();
   });
 }
 

@@ -1,3 +1,7 @@
+// Server TLS contexts (OpenSSL through Asio): protocol floor, no client-initiated renegotiation, certificate
+// loading with errors that name the file; and the self-signed certificate of `axon init`. RFCs: 8996 (no TLS
+// before 1.2), 5746 §4.4 (renegotiation may be refused), 8446. Security: reads the private key, never logs it;
+// the handshake peer is untrusted and unauthenticated.
 #include "net/tls.h"
 
 #include <openssl/err.h>
@@ -33,7 +37,13 @@ core::Result<std::shared_ptr<ssl::context>> TlsContext::load(const std::filesyst
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::single_dh_use);
-  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);  // RFC 8996
+  // TLS 1.2 renegotiation started by the client costs us a full handshake per request (a CPU DoS) and has no
+  // use for us; refuse it whatever the library's default or an openssl.cnf says (RFC 5746 §4.4: no_renegotiation).
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION);
+#ifdef SSL_OP_ALLOW_CLIENT_RENEGOTIATION  // OpenSSL 3
+  SSL_CTX_clear_options(ctx->native_handle(), SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+#endif
   if (!std::filesystem::exists(cert)) return make_error(Errc::not_found, cert.string() + ": certificate not found");
   if (!std::filesystem::exists(key)) return make_error(Errc::not_found, key.string() + ": private key not found");
   if (SSL_CTX_use_certificate_chain_file(ctx->native_handle(), cert.c_str()) != 1)

@@ -15,7 +15,7 @@ namespace axon::net {
 
 class TlsContext {
  public:
-  // Loads cert (chain) and key; errors name the file. TLS 1.2 minimum.
+  // Loads cert (chain) and key; errors name the file. TLS 1.2 minimum, no renegotiation.
   static core::Result<std::shared_ptr<boost::asio::ssl::context>> load(const std::filesystem::path& cert,
                                                                         const std::filesystem::path& key);
 };

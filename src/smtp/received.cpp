@@ -50,7 +50,7 @@ std::string received_header(const ReceivedInfo& info) {
   std::string h = "Received: from " + clean_token(info.helo) + " (" +
                   (info.reverse.empty() ? std::string("unknown") : clean_token(info.reverse)) + " [" + ip + "])\r\n";
   if (!info.tls.empty()) {
-    // Postfix style: "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)"
+    // info.tls is "VERSION CIPHER" (net/session.h); Postfix style: "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)"
     std::string t = clean_text(info.tls);
     std::size_t sp = t.find(' ');
     h += sp == std::string::npos ? "\t(using " + t + ")\r\n"

@@ -44,6 +44,7 @@ inline const Reply c421_timeout{421, "4.4.2", "Error: timeout exceeded"};
 inline const Reply c421_shutting_down{421, "4.3.2", "Service shutting down"};
 inline const Reply c421_too_much_input{421, "4.7.0", "Error: too much pipelined input"};
 inline const Reply c451_local_error{451, "4.3.0", "Error: temporary failure, try again later"};
+inline const Reply c451_queue_write_error{451, "4.3.0", "Error: queue file write error"};  // Postfix's words
 inline const Reply c452_too_many_recipients{452, "4.5.3", "Error: too many recipients"};
 inline const Reply c452_insufficient_storage{452, "4.3.1", "Error: insufficient system storage, try again later"};
 // Permanent: syntax and sequence (RFC 5321 §4.2.4, RFC 3463 X.5.x)

@@ -5,7 +5,8 @@
 // Security: untrusted bytes from unauthenticated peers. Command lines are bounded by max_command_line (an
 // over-long line is discarded up to its LF, never buffered), bodies by max_message_size and streamed into the
 // transaction's MessageBuffer (never held here), input that arrives while an action is pending by
-// max_pending_input(); input after STARTTLS is dropped (CVE-2011-0411).
+// max_pending_input(); input after STARTTLS is dropped (CVE-2011-0411). A spool answer is matched to its
+// message by a sequence number, so a late one cannot acknowledge the next message.
 #include "smtp/server_session.h"
 
 #include <algorithm>
@@ -99,7 +100,8 @@ struct ServerSession::Impl {
   std::string in;                 // unprocessed input: a partial command line, or input held during an action
   bool discard_line = false;      // inside an over-long command line: dropping octets up to the next LF
   bool input_overflow = false;    // too much input arrived while an action was pending
-  bool shutdown_pending = false;  // on_shutdown() during an action: 421 once it completes
+  bool shutdown_pending = false;  // on_shutdown() inside a message or an action: 421 once it is answered
+  uint64_t spool_seq = 0;         // SpoolMessage::seq of the last message handed over; wait_spool waits for it
   std::size_t errors = 0;
 
   // Session state (reset by STARTTLS)
@@ -127,6 +129,11 @@ struct ServerSession::Impl {
   void close() {
     phase = Phase::closed;
     actions.emplace_back(Close{});
+  }
+
+  void goodbye() {  // RFC 5321 §3.8: 421 when the service must shut down
+    send_with_host(reply::c421_shutting_down);
+    close();
   }
 
   // A refused command. Every 5xx counts; past max_errors the session ends (Postfix smtpd_hard_error_limit).
@@ -201,6 +208,10 @@ struct ServerSession::Impl {
           continue;
         default:
           break;
+      }
+      if (shutdown_pending && phase != Phase::bdat) {  // draining: the message in transfer has been answered
+        goodbye();
+        return input.size();
       }
       if (skip_reply) {  // a refused BDAT chunk: consume its octets so the stream stays in sync
         uint64_t take = std::min<uint64_t>(skip, input.size() - pos);
@@ -432,17 +443,14 @@ struct ServerSession::Impl {
     env.tls = tls;
     env.authenticated = false;
     env.received = clock.now();
-    actions.emplace_back(SpoolMessage{std::move(env), std::move(body)});
+    actions.emplace_back(SpoolMessage{std::move(env), std::move(body), ++spool_seq});
     phase = Phase::wait_spool;
   }
 
   // ---- events ------------------------------------------------------------------------------------------------
   // Called when an action completed; sends what was deferred and resumes the held input.
   void resume() {
-    if (shutdown_pending) {
-      send_with_host(reply::c421_shutting_down);
-      return close();
-    }
+    if (shutdown_pending) return goodbye();
     if (input_overflow) {
       send_with_host(reply::c421_too_much_input);
       return close();
@@ -451,11 +459,34 @@ struct ServerSession::Impl {
   }
 
   void on_spooled(const SpoolResult& r) {
-    if (phase != Phase::wait_spool) return;
+    if (phase != Phase::wait_spool || r.seq != spool_seq) return;  // stray, or late after on_wait_timeout()
     phase = idle_phase();
     if (r.ok) send(Reply{250, "2.0.0", "Ok: queued as " + r.queue_id});
     else send(reply_for(r.error));
     resume();
+  }
+
+  void on_wait_timeout() {
+    if (phase != Phase::wait_spool) return;
+    // Not accepted: a 4xx makes the client keep the message and retry (RFC 5321 §4.2.5). Should the spool
+    // still write it, the message arrives twice: a duplicate, never a loss, is the safe side (RFC 5321 §6.1).
+    phase = idle_phase();
+    send(reply::c451_queue_write_error);
+    resume();
+  }
+
+  void on_shutdown() {
+    if (phase == Phase::closed) return;
+    switch (phase) {
+      case Phase::data:        // a transfer in progress may finish within the drain time: its message is read
+      case Phase::bdat:        // to its end and answered first (process() says goodbye at the next command)
+      case Phase::wait_spool:  // the spool's answer comes first
+      case Phase::wait_tls:    // the handshake completes first
+        shutdown_pending = true;
+        return;
+      default:
+        return goodbye();  // between commands: at once
+    }
   }
 
   void on_tls_ready(std::string desc) {
@@ -480,7 +511,8 @@ ServerSession::ServerSession(const SessionConfig& cfg, const RecipientPolicy& po
 
 ServerSession::~ServerSession() = default;
 
-void ServerSession::start() {
+void ServerSession::start(std::string tls_desc) {
+  impl_->tls = std::move(tls_desc);  // implicit TLS (RFC 8314 §3): no STARTTLS, ESMTPS in Received:
   // RFC 5321 §4.2, §4.3.1: 220 greeting; no enhanced code (RFC 2034 §3).
   impl_->out += "220 " + impl_->cfg.hostname + " ESMTP Axon\r\n";
 }
@@ -496,22 +528,15 @@ void ServerSession::on_tls_failed() {
 
 void ServerSession::on_spooled(const SpoolResult& r) { impl_->on_spooled(r); }
 
+void ServerSession::on_wait_timeout() { impl_->on_wait_timeout(); }
+
 void ServerSession::on_idle_timeout() {
   if (impl_->phase == Phase::closed) return;
   impl_->send_with_host(reply::c421_timeout);  // RFC 5321 §4.5.3.2
   impl_->close();
 }
 
-void ServerSession::on_shutdown() {
-  Impl& s = *impl_;
-  if (s.phase == Phase::closed) return;
-  if (s.phase == Phase::wait_spool || s.phase == Phase::wait_tls) {
-    s.shutdown_pending = true;  // the spool's answer (or the handshake) comes first
-    return;
-  }
-  s.send_with_host(reply::c421_shutting_down);  // RFC 5321 §3.8; also in the middle of DATA
-  s.close();
-}
+void ServerSession::on_shutdown() { impl_->on_shutdown(); }
 
 std::string ServerSession::take_output() { return std::exchange(impl_->out, std::string()); }
 

@@ -67,6 +67,7 @@ struct StartTls {};       // after writing pending output: TLS handshake, then o
 struct SpoolMessage {     // make durable; then on_spooled(); the session waits meanwhile (input is buffered)
   core::Envelope envelope;
   std::unique_ptr<core::MessageBuffer> data;  // Received: first, dot-unstuffed, CRLF line ends
+  uint64_t seq = 0;       // echoed in SpoolResult::seq, so that an answer after on_wait_timeout() is told apart
 };
 struct Close {};          // after writing pending output, close the connection
 using Action = std::variant<StartTls, SpoolMessage, Close>;
@@ -76,6 +77,7 @@ struct SpoolResult {
   bool ok = false;
   std::string queue_id;   // reported in "250 2.0.0 Ok: queued as ID"
   core::Errc error = core::Errc::temporary;  // when !ok: mapped to 451 4.3.0 / 452 4.3.1 / 552 ...
+  uint64_t seq = 0;       // SpoolMessage::seq of the message answered; any other value is a stale answer
 };
 
 enum class Phase { greeting, ready, mail, rcpt, data, bdat, wait_spool, wait_tls, closed };
@@ -90,17 +92,27 @@ class ServerSession {
   ServerSession(const ServerSession&) = delete;
   ServerSession& operator=(const ServerSession&) = delete;
 
-  // Queues the 220 greeting.
-  void start();
+  // Queues the 220 greeting. tls_desc is empty on a plain connection; on an implicit-TLS port (RFC 8314) the
+  // handshake came first and tls_desc describes it, as for on_tls_ready(): STARTTLS is then neither offered nor
+  // accepted (RFC 3207 §4.2) and Received: says ESMTPS (RFC 3848).
+  void start(std::string tls_desc = {});
   // Feeds bytes from the peer. Processes as much as it can; input after a pending action is kept until then.
   void receive(std::string_view bytes);
   // TLS is up: RFC 3207 §4.2 — forget everything known from before (EHLO, transaction) and discard any input
-  // received before the handshake (command injection, CVE-2011-0411 style). tls_desc: "TLSv1.3 CIPHER".
+  // received before the handshake (command injection, CVE-2011-0411 style). tls_desc is "VERSION CIPHER", e.g.
+  // "TLSv1.3 TLS_AES_256_GCM_SHA384" (the protocol version, one space, the OpenSSL cipher name); Received:
+  // renders it as "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384)".
   void on_tls_ready(std::string tls_desc);
   void on_tls_failed();  // handshake failed: the driver closes
+  // The spool's answer; ignored unless r.seq is that of the SpoolMessage the session is waiting for.
   void on_spooled(const SpoolResult& r);
+  // The spool did not answer in time: 451 4.3.0 (the message was not accepted; the client retries) and the
+  // session goes on. A later answer for that message is ignored.
+  void on_wait_timeout();
   void on_idle_timeout();  // 421 4.4.2 and Close
-  void on_shutdown();      // server draining: 421 4.3.2 and Close at the next command boundary
+  // Server draining: between commands 421 4.3.2 and Close at once; inside DATA/BDAT (or while the spool or the
+  // TLS handshake works) the message is read to its end and answered first, then 421 4.3.2 and Close.
+  void on_shutdown();
 
   // Output, to be taken after every call above: bytes first, then actions in order.
   std::string take_output();

@@ -87,10 +87,10 @@ class Instance:
         return axon(*args, config=self.config, **kw)
 
     def start(self, wait=True, env=None):
+        """env: extra environment variables for the server process."""
         self.log = open(self.log_path, "a")
-        full_env = dict(os.environ, **env) if env else None
         self.proc = subprocess.Popen([AXON, "--config", self.config, "serve"], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=full_env)
+                                     stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
         if wait:
             self.wait_ready()
         return self

@@ -10,8 +10,9 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 
-from harness import AXON, DOMAIN, Instance, axon, free_offset, set_key
+from harness import AXON, DOMAIN, Instance, RawSmtp, axon, free_offset, set_key
 
 
 class Startup(unittest.TestCase):
@@ -70,6 +71,37 @@ class Startup(unittest.TestCase):
         data = c.recv(512)
         self.assertTrue(data.startswith(b"421 4.3.2") or data == b"", data)
         c.close()
+
+    def test_sigterm_lets_a_message_in_transfer_finish(self):
+        self.inst.start()
+        alice = f"alice@{DOMAIN}"
+        subject = "drain-" + uuid.uuid4().hex
+        c = RawSmtp(self.inst.smtp_port)
+        self.assertTrue(c.reply().startswith("220"))
+        c.cmd("EHLO drain.example.net")
+        self.assertTrue(c.cmd("MAIL FROM:<s@example.net>").startswith("250"))
+        self.assertTrue(c.cmd(f"RCPT TO:<{alice}>").startswith("250"))
+        self.assertTrue(c.cmd("DATA").startswith("354"))
+        c.send(f"Subject: {subject}\r\n\r\nfirst half\r\n")
+        idle = RawSmtp(self.inst.smtp_port)  # a second session, between commands
+        self.assertTrue(idle.reply().startswith("220"))
+        time.sleep(0.2)
+        self.inst.proc.send_signal(signal.SIGTERM)
+        t0 = time.time()
+        self.assertTrue(idle.reply().startswith("421 4.3.2"))  # at once
+        self.assertLess(time.time() - t0, 5)
+        self.assertTrue(idle.closed())
+        time.sleep(0.5)
+        c.send("second half\r\n.\r\n")  # the transfer in progress may finish
+        self.assertTrue(c.reply().startswith("250 2.0.0 Ok: queued as"))
+        self.assertTrue(c.reply().startswith("421 4.3.2"))
+        self.assertTrue(c.closed())
+        self.assertEqual(self.inst.proc.wait(timeout=20), 0)
+        self.assertEqual(self.inst.stop(), 0)
+        self.inst.start()
+        self.assertTrue(self.inst.wait_inbox(alice, 1))
+        [m] = [m for m in self.inst.messages() if subject.encode() in m]
+        self.assertIn(b"\r\n\r\nfirst half\r\nsecond half\r\n", m)
 
     def test_admin_commands_while_running(self):
         self.inst.start()

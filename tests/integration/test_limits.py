@@ -119,5 +119,50 @@ class Limits(AxonTestCase):
         self.assert_still_serving()
 
 
+class Deadlines(AxonTestCase):
+    """Per-request deadline with a minimum data rate (as Postfix 3.7's smtpd_per_request_deadline and
+    smtpd_min_data_rate): reads do not restart the idle clock, every byte buys 1/min_data_rate seconds."""
+    settings = {
+        ("smtp", "idle_timeout"): '"2s"',
+        ("smtp", "min_data_rate"): "100000",
+    }
+
+    def test_trickle_gets_421_within_the_deadline(self):
+        c = start(self.inst)
+        c.s.settimeout(0.5)
+        t0 = time.time()
+        got = b""
+        while time.time() - t0 < 10 and b"\n" not in got:  # a byte every half second, never a whole line
+            try:
+                c.s.sendall(b"X")
+                d = c.s.recv(512)
+                if not d:
+                    break
+                got += d
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+        elapsed = time.time() - t0
+        self.assertTrue(got.startswith(b"421 4.4.2"), got)
+        self.assertLess(elapsed, 4)  # 2 s after our last reply, although a byte came every 0.5 s
+
+    def test_big_data_at_normal_speed_passes(self):
+        c = start(self.inst)
+        self.assertTrue(c.cmd("MAIL FROM:<s@example.net>").startswith("250"))
+        self.assertTrue(c.cmd(f"RCPT TO:<{ALICE}>").startswith("250"))
+        self.assertTrue(c.cmd("DATA").startswith("354"))
+        t0 = time.time()
+        piece = ("x" * 998 + "\r\n") * 64  # 64 000 bytes
+        c.send("Subject: slow but steady\r\n\r\n")
+        for _ in range(32):  # 2 MB over more than 3 s (about 600 KB/s): longer than idle_timeout
+            c.send(piece)
+            time.sleep(0.1)
+        r = c.cmd(".")
+        self.assertGreater(time.time() - t0, 3)
+        self.assertTrue(r.startswith("250 2.0.0"), r)
+        c.close()
+
+
 if __name__ == "__main__":
     unittest.main()

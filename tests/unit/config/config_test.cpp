@@ -48,6 +48,8 @@ max_command_line = 4096
 max_errors = 5
 max_received_headers = 100
 idle_timeout = "10m"
+min_data_rate = 0
+spool_timeout = "2m"
 bare_lf = "normalize"
 require_tls = true
 transcripts = true
@@ -81,6 +83,8 @@ port = 2525
   EXPECT_EQ(c.smtp_max_errors, 5u);
   EXPECT_EQ(c.smtp_max_received_headers, 100u);
   EXPECT_EQ(c.smtp_idle_timeout, std::chrono::seconds(600));
+  EXPECT_EQ(c.smtp_min_data_rate, 0u);
+  EXPECT_EQ(c.smtp_spool_timeout, std::chrono::seconds(120));
   EXPECT_EQ(c.smtp_bare_lf, "normalize");
   EXPECT_TRUE(c.smtp_require_tls);
   EXPECT_TRUE(c.smtp_transcripts);
@@ -102,6 +106,8 @@ TEST(ConfigLoad, EmptyFileGivesDefaults) {
   EXPECT_FALSE(c.imap.enabled);
   EXPECT_EQ(c.smtp_max_message_size, d.smtp_max_message_size);
   EXPECT_EQ(c.smtp_idle_timeout, d.smtp_idle_timeout);
+  EXPECT_EQ(c.smtp_min_data_rate, 500u);
+  EXPECT_EQ(c.smtp_spool_timeout, std::chrono::seconds(60));
   EXPECT_EQ(c.data_dir, "/etc/axon/data");  // defaults resolve too
   EXPECT_EQ(c.tls_cert, "/etc/axon/tls/cert.pem");
   EXPECT_EQ(c.tls_key, "/etc/axon/tls/key.pem");
@@ -163,6 +169,11 @@ TEST(ConfigErrors, Duration) {
   EXPECT_EQ(load_ok("[smtp]\nidle_timeout = \"1h30m\"\n").smtp_idle_timeout, std::chrono::seconds(5400));
   EXPECT_EQ(load_ok("[smtp]\nidle_timeout = \"300s\"\n").smtp_idle_timeout, std::chrono::seconds(300));
   EXPECT_EQ(load_ok("[smtp]\nidle_timeout = 1\n").smtp_idle_timeout, std::chrono::seconds(1));
+  EXPECT_EQ(load_error("[smtp]\nspool_timeout = 0\n"),
+            "t.toml: smtp.spool_timeout: a duration from 1s to 1h (seconds, or a string such as \"5m\" with s, m, h or "
+            "d), got 0");
+  EXPECT_EQ(load_error("[smtp]\nmin_data_rate = -1\n"),
+            "t.toml: smtp.min_data_rate: an integer from 0 to 1000000000, got -1");
 }
 
 TEST(ConfigErrors, String) {
@@ -218,8 +229,8 @@ TEST(ConfigErrors, Port) {
 TEST(ConfigErrors, UnknownNames) {
   EXPECT_EQ(load_error("[smtp]\nprot = 25\n"),
             "t.toml: smtp.prot: a key of [smtp] (enabled, port, max_message_size, max_recipients, max_command_line, "
-            "max_errors, max_received_headers, idle_timeout, bare_lf, require_tls, transcripts, "
-            "transcript_max_bytes), got an unknown key");
+            "max_errors, max_received_headers, idle_timeout, min_data_rate, spool_timeout, bare_lf, require_tls, "
+            "transcripts, transcript_max_bytes), got an unknown key");
   EXPECT_EQ(load_error("[imap]\nhost = 1\n"), "t.toml: imap.host: a key of [imap] (enabled, port), got an unknown key");
   std::string sections =
       "a section of axon.toml (server, tls, smtp, directory, queue, submission, submissions, imap, imaps, pop3, pop3s, "

@@ -38,6 +38,8 @@ TEST(ConfigRender, RoundTripDefaults) {
   EXPECT_EQ(c.smtp_max_errors, d.smtp_max_errors);
   EXPECT_EQ(c.smtp_max_received_headers, d.smtp_max_received_headers);
   EXPECT_EQ(c.smtp_idle_timeout, d.smtp_idle_timeout);
+  EXPECT_EQ(c.smtp_min_data_rate, d.smtp_min_data_rate);
+  EXPECT_EQ(c.smtp_spool_timeout, d.smtp_spool_timeout);
   EXPECT_EQ(c.smtp_bare_lf, d.smtp_bare_lf);
   EXPECT_EQ(c.smtp_require_tls, d.smtp_require_tls);
   EXPECT_EQ(c.smtp_transcripts, d.smtp_transcripts);

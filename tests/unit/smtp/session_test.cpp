@@ -82,7 +82,10 @@ TEST(SmtpSession, EnvelopeCarriesEverything) {
             "\t; Tue, 14 Nov 2023 22:14:20 +0000\r\n"
             "Subject: t\r\n\r\nbody\r\n");
   EXPECT_FALSE(h.session->next_action());
-  h.session->on_spooled({true, "ABC", core::Errc::temporary});
+  h.session->on_spooled({true, "OTHER", core::Errc::temporary, m->seq + 1});  // not this message's answer
+  EXPECT_EQ(h.session->take_output(), "");
+  EXPECT_EQ(h.session->phase(), Phase::wait_spool);
+  h.session->on_spooled({true, "ABC", core::Errc::temporary, m->seq});
   EXPECT_EQ(h.session->take_output(), "250 2.0.0 Ok: queued as ABC\r\n");
   EXPECT_EQ(h.session->phase(), Phase::ready);
 }
@@ -114,6 +117,126 @@ TEST(SmtpSession, TlsDescriptionInEnvelopeAndReceived) {
             "x\r\n");
 }
 
+TEST(SmtpSession, ImplicitTlsFromTheStart) {
+  SessionConfig cfg;
+  cfg.tls_available = true;
+  Harness h(cfg);
+  ServerSession s(h.cfg, h.policy, h.buffers, h.clock, test::test_peer());
+  s.start("TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384");
+  EXPECT_EQ(s.take_output(), "220 mx.example.com ESMTP Axon\r\n");
+  s.receive("EHLO c\r\n");
+  EXPECT_EQ(s.take_output().find("STARTTLS"), std::string::npos);  // RFC 3207 §4.2
+  s.receive("STARTTLS\r\n");
+  EXPECT_EQ(s.take_output(), "503 5.5.1 Error: TLS already active\r\n");
+  EXPECT_FALSE(s.next_action());
+  s.receive("MAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nx\r\n.\r\n");
+  auto a = s.next_action();
+  ASSERT_TRUE(a && std::holds_alternative<SpoolMessage>(*a));
+  const auto& m = std::get<SpoolMessage>(*a);
+  EXPECT_EQ(m.envelope.tls, "TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384");
+  const std::string data = Harness::data(m);
+  EXPECT_NE(data.find("\t(using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384)\r\n"), std::string::npos) << data;
+  EXPECT_NE(data.find(" with ESMTPS for <bob@example.com>"), std::string::npos) << data;
+}
+
+// on_shutdown() in every phase: between commands 421 at once; inside a message (DATA, BDAT) or an action (spool,
+// TLS handshake) the message or action is finished and answered first, then 421 and Close.
+TEST(SmtpSession, ShutdownInEachPhase) {
+  const std::string bye = "421 4.3.2 mx.example.com Service shutting down\r\n";
+  struct Case {
+    const char* name;
+    const char* before;    // input that reaches the phase
+    Phase phase;
+    const char* after;     // input sent after on_shutdown(), or "" when 421 comes at once
+    const char* expected;  // output after that input (and the spool's answer), before the 421
+  };
+  const char* tx = "EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\n";
+  std::string data_start = std::string(tx) + "DATA\r\nhalf";
+  std::string bdat_chunk = std::string(tx) + "BDAT 10\r\nhalf";
+  std::string bdat_between = std::string(tx) + "BDAT 4\r\nhalf";
+  std::string in_spool = std::string(tx) + "DATA\r\nx\r\n.\r\n";
+  const Case cases[] = {
+      {"greeting", "", Phase::greeting, "", ""},
+      {"ready", "EHLO c\r\n", Phase::ready, "", ""},
+      {"mail", "EHLO c\r\nMAIL FROM:<>\r\n", Phase::mail, "", ""},
+      {"rcpt", tx, Phase::rcpt, "", ""},
+      {"data", data_start.c_str(), Phase::data, " end\r\n.\r\nNOOP\r\n", "250 2.0.0 Ok: queued as Q\r\n"},
+      {"bdat chunk", bdat_chunk.c_str(), Phase::bdat, "123456BDAT 0 LAST\r\n",
+       "250 2.0.0 10 octets received\r\n250 2.0.0 Ok: queued as Q\r\n"},
+      {"bdat between chunks", bdat_between.c_str(), Phase::bdat, "BDAT 2 LAST\r\nxy",
+       "250 2.0.0 Ok: queued as Q\r\n"},
+      {"wait_spool", in_spool.c_str(), Phase::wait_spool, "NOOP\r\n", "250 2.0.0 Ok: queued as Q\r\n"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Harness h;
+    h.send(c.before);
+    ASSERT_EQ(h.session->phase(), c.phase);
+    h.session->on_shutdown();
+    if (!*c.after) {
+      EXPECT_EQ(h.session->take_output(), bye);
+    } else {
+      EXPECT_EQ(h.session->take_output(), "");  // the message in transfer goes on
+      EXPECT_FALSE(h.session->closed());
+      std::string out = h.send(c.after);
+      auto m = h.spool();
+      ASSERT_TRUE(m);
+      h.session->on_spooled({true, "Q", core::Errc::temporary, m->seq});
+      out += h.session->take_output();
+      EXPECT_EQ(out, std::string(c.expected) + bye);
+    }
+    auto a = h.session->next_action();
+    EXPECT_TRUE(a && std::holds_alternative<Close>(*a));
+    EXPECT_TRUE(h.session->closed());
+    h.session->on_shutdown();  // a second call changes nothing
+    EXPECT_EQ(h.session->take_output(), "");
+  }
+}
+
+TEST(SmtpSession, ShutdownDuringTlsHandshakeAndRefusedMessage) {
+  SessionConfig cfg;
+  cfg.tls_available = true;
+  {
+    Harness h(cfg);
+    h.send("EHLO c\r\nSTARTTLS\r\n");
+    ASSERT_EQ(h.session->phase(), Phase::wait_tls);
+    h.session->on_shutdown();
+    EXPECT_EQ(h.session->take_output(), "");
+    h.session->on_tls_ready("TLSv1.3 TLS_AES_128_GCM_SHA256");
+    EXPECT_EQ(h.session->take_output(), "421 4.3.2 mx.example.com Service shutting down\r\n");
+    EXPECT_TRUE(h.session->closed());
+  }
+  cfg.max_message_size = 64 * 1024;
+  Harness h(cfg);
+  h.send("EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n");
+  h.session->on_shutdown();
+  EXPECT_EQ(h.send(std::string(70 * 1024, 'x') + "\r\n.\r\n"),
+            "552 5.3.4 Message size exceeds fixed limit\r\n421 4.3.2 mx.example.com Service shutting down\r\n");
+  EXPECT_TRUE(h.session->closed());
+  EXPECT_FALSE(h.spool());  // Close, no message
+}
+
+TEST(SmtpSession, WaitTimeoutThenStaleAnswer) {
+  Harness h;
+  h.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nfirst\r\n.\r\n");
+  auto first = h.spool();
+  ASSERT_TRUE(first);
+  h.session->on_wait_timeout();
+  EXPECT_EQ(h.session->take_output(), "451 4.3.0 Error: queue file write error\r\n");
+  EXPECT_EQ(h.session->phase(), Phase::ready);
+  h.session->on_wait_timeout();  // not waiting: ignored
+  EXPECT_EQ(h.session->take_output(), "");
+  h.send("MAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nsecond\r\n.\r\n");
+  auto second = h.spool();
+  ASSERT_TRUE(second);
+  EXPECT_NE(first->seq, second->seq);
+  h.session->on_spooled({true, "LATE", core::Errc::temporary, first->seq});  // the first message's answer
+  EXPECT_EQ(h.session->take_output(), "");
+  EXPECT_EQ(h.session->phase(), Phase::wait_spool);
+  h.session->on_spooled({false, "", core::Errc::temporary, second->seq});
+  EXPECT_EQ(h.session->take_output(), "451 4.3.0 Error: temporary failure, try again later\r\n");
+}
+
 TEST(SmtpSession, HugeLineWithoutLfIsNotBufferedAndSessionGoesOn) {
   Harness h;
   h.send("HELO c\r\n");
@@ -125,10 +248,11 @@ TEST(SmtpSession, HugeLineWithoutLfIsNotBufferedAndSessionGoesOn) {
 TEST(SmtpSession, TooMuchInputWhileSpoolingEndsTheSession) {
   Harness h;
   h.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nx\r\n.\r\n");
-  ASSERT_TRUE(h.spool());
+  auto m = h.spool();
+  ASSERT_TRUE(m);
   std::string flood(1 << 20, 'N');
   EXPECT_EQ(h.send(flood), "");
-  h.session->on_spooled({true, "Q", core::Errc::temporary});
+  h.session->on_spooled({true, "Q", core::Errc::temporary, m->seq});
   EXPECT_EQ(h.session->take_output(),
             "250 2.0.0 Ok: queued as Q\r\n421 4.7.0 mx.example.com Error: too much pipelined input\r\n");
   auto a = h.session->next_action();

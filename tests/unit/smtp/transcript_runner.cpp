@@ -122,7 +122,7 @@ class Runner {
   void ensure_session() {
     if (session_) return;
     session_ = std::make_unique<ServerSession>(cfg_, policy_, buffers_, clock_, test_peer());
-    session_->start();
+    session_->start(implicit_tls_);
     collect();
   }
 
@@ -187,6 +187,11 @@ class Runner {
       if (!apply_config(cfg_, rest_after(7))) fail("bad @config");
       return;
     }
+    if (line.starts_with("@implicit_tls ")) {
+      if (session_) return fail("@implicit_tls after the session started");
+      implicit_tls_ = std::string(rest_after(13));
+      return;
+    }
     ensure_session();
     if (line.starts_with("C:")) {
       pending_.push_back(std::string(rest_after(2)) + "\r\n");
@@ -216,7 +221,24 @@ class Runner {
       } else {
         return fail("bad @spool");
       }
+      r.seq = m->seq;
       session_->on_spooled(r);
+      collect();
+    } else if (line.starts_with("@spool_late ")) {
+      auto m = expect_action<SpoolMessage>("SpoolMessage");
+      if (!m) return;
+      if (!m->data) return fail("SpoolMessage without data");
+      result_.spooled.push_back({m->envelope, static_cast<core::StringBuffer&>(*m->data).data()});
+      late_ = SpoolResult{true, std::string(rest_after(11)), core::Errc::temporary, m->seq};
+    } else if (line == "@late_answer") {
+      flush();
+      if (!late_) return fail("@late_answer without @spool_late");
+      session_->on_spooled(*late_);
+      late_.reset();
+      collect();
+    } else if (line == "@wait_timeout") {
+      flush();
+      session_->on_wait_timeout();
       collect();
     } else if (line.starts_with("@tls")) {
       if (!expect_action<StartTls>("StartTls")) return;
@@ -266,6 +288,8 @@ class Runner {
   core::StringBuffers buffers_;
   core::FakeClock clock_;
   std::unique_ptr<ServerSession> session_;
+  std::string implicit_tls_;
+  std::optional<SpoolResult> late_;
   std::vector<std::string> pending_;
   std::deque<std::string> lines_;
   std::string partial_;

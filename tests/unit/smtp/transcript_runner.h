@@ -2,12 +2,17 @@
 // Format, one item per line:
 //   # comment                     C: text  (client sends text + CRLF)     S: text  (next reply line; '*' globs)
 //   @config key=value             before anything else: SessionConfig fields, e.g. max_recipients=2, bare_lf=normalize
+//   @implicit_tls DESCRIPTION     before anything else: the session starts with TLS up (an implicit-TLS port)
 //   @raw bytes                    client sends bytes, with escapes \r \n \t \\ \xHH, no CRLF appended
 //   @spool ok ID | @spool fail ERRC   the next action must be SpoolMessage; answer it
 //   @tls DESCRIPTION              the next action must be StartTls; complete the handshake
 //   @close                        the next action must be Close
 //   @full | @room                 the server is (no longer) over its in-flight budget: MAIL gets 452 4.3.1
 //   @timeout | @shutdown          idle timeout / server shutdown event
+//   @wait_timeout                 the spool did not answer in time (the SpoolMessage must have been taken by
+//                                 @spool_late first)
+//   @spool_late ID                the next action must be SpoolMessage; keep it unanswered for @late_answer
+//   @late_answer                  answer the message kept by @spool_late with ok (after @wait_timeout: stale)
 //   @body bytes                   the last spooled message, after our Received: field, equals bytes (escaped)
 //   @contains bytes | @lacks bytes   the last spooled message (whole) contains / does not contain bytes
 // At the end no reply line and no action may be left over.
