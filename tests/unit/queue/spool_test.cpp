@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "config/schema.h"
+#include "queue/record.h"
 #include "queue/spool.h"
 
 using namespace axon;
@@ -448,4 +450,15 @@ TEST(QueueSpool, IntakeBudgetsBoundMemoryAndInFlightData) {
   c.reset();
   EXPECT_EQ(b.memory(), 0u);
   EXPECT_EQ(b.in_flight(), 0u);
+}
+
+// The largest message the config allows fits a spool record, so an accepted message can always be recovered.
+TEST(QueueSpool, LargestConfigurableMessageFitsARecord) {
+  bool seen = false;
+  for (const auto& k : config::schema::keys()) {
+    if (k.section != "smtp" || k.name != "max_message_size") continue;
+    seen = true;
+    EXPECT_LE(static_cast<uint64_t>(k.max), queue::record::kMaxData);
+  }
+  EXPECT_TRUE(seen);
 }
