@@ -1,5 +1,7 @@
 // Fuzzes a whole smtp::ServerSession: arbitrary bytes in pseudo-random splits, every action answered (spool
-// alternately ok and failing, TLS completed), small limits so that every limit path is reached.
+// alternately ok and failing, TLS completed), small limits so that every limit path is reached. The communication
+// log is on: its server lines must be exactly the output, and it never accounts for more octets than were fed
+// (message data only as counts, command lines as processed).
 // Byte 0 = flags (bit0 normalize, bit1 tls_available, bit2 require_tls), byte 1 = split seed.
 #include <cstdint>
 #include <cstdlib>
@@ -35,6 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.max_message_size = 2048;
   cfg.max_recipients = 4;
   cfg.max_errors = 50;
+  cfg.junk_command_limit = 8;
+  cfg.transcript = true;
   cfg.max_received_headers = 3;
   cfg.bare_lf = (data[0] & 1) ? BareLf::normalize : BareLf::reject;
   cfg.tls_available = data[0] & 2;
@@ -48,12 +52,37 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::size_t pos = 0;
   int spooled = 0;
   bool closed = false;
+  uint64_t accounted = 0;  // octets the log says it saw from the client
+  std::string logged;      // the log's server lines, as output
+  auto check_log = [&] {
+    for (const auto& e : s.take_transcript()) {
+      switch (e.kind) {
+        case TranscriptEvent::Kind::server: logged += e.text + "\r\n"; break;
+        case TranscriptEvent::Kind::client:
+          if (e.text.ends_with(" ***")) {  // a redacted AUTH line may be longer than what was sent
+            accounted += 1;
+            break;
+          }
+          if (e.text.size() >= cfg.max_command_line) std::abort();
+          accounted += e.text.size() + 1;  // at least its LF
+          break;
+        case TranscriptEvent::Kind::data:
+          if (e.text != "[" + std::to_string(e.octets) + " octets of message data]") std::abort();
+          accounted += e.octets;
+          break;
+        case TranscriptEvent::Kind::note: break;
+      }
+    }
+    if (accounted > pos) std::abort();
+  };
   std::string out = s.take_output();
+  check_log();
   while (pos < in.size() && !closed) {
     seed = seed * 1103515245u + 12345u;
     std::size_t n = std::min<std::size_t>(in.size() - pos, 1 + (seed >> 16) % 64);
     s.receive(in.substr(pos, n));
     pos += n;
+    check_log();
     out += s.take_output();
     while (auto a = s.next_action()) {
       if (auto* m = std::get_if<SpoolMessage>(&*a)) {
@@ -71,8 +100,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         closed = true;
         if (!s.closed()) std::abort();
       }
+      check_log();
       out += s.take_output();
     }
+    if (logged != out) std::abort();  // every reply line is in the log, in order, and nothing else
+    logged.clear();
     // Every reply is whole lines of "DDD" + SP/"-"; keep only the tail to bound memory.
     if (!out.empty() && (out.size() < 2 || out.substr(out.size() - 2) != "\r\n")) std::abort();
     std::size_t line = 0;
@@ -88,6 +120,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!closed) {
     s.on_idle_timeout();
     if (!s.closed()) std::abort();
+    check_log();
+    if (logged != out + s.take_output()) std::abort();  // a body cut short is counted before the 421
   }
   return 0;
 }
