@@ -61,7 +61,8 @@ constexpr std::array<std::array<Gate, kCommandPhases>, kVerbCount> kGates{{
 }};
 
 // Junk commands (Postfix smtpd_junk_command_limit): they can be repeated forever at no cost to the client and
-// change nothing. HELO and EHLO count too, as in Postfix; EXPN and unknown verbs are errors already.
+// change nothing. HELO and EHLO count too, as in Postfix; EXPN and unknown verbs are errors already. ETRN (RFC
+// 1985) belongs here when it is implemented.
 constexpr bool junk(Verb v) {
   return v == Verb::helo || v == Verb::ehlo || v == Verb::rset || v == Verb::noop || v == Verb::vrfy ||
          v == Verb::help;
@@ -541,6 +542,7 @@ struct ServerSession::Impl {
     reset_transaction();
     in.clear();
     discard_line = false;
+    line_discarded = 0;
     skip = 0;
     skip_reply.reset();
     phase = Phase::greeting;
