@@ -1,5 +1,6 @@
 // Fuzzes the DATA and BDAT readers (smtp/body_reader.h) differentially: the same octets fed whole and in
-// pseudo-random splits must give the same result, and the invariants of the smuggling defence must hold.
+// pseudo-random splits must give the same result, and the invariants of the smuggling defence must hold: the end
+// of data is only CRLF "." CRLF and the same in both bare-LF policies.
 // Layout: byte 0 = flags (bit0 normalize, bit1 BDAT, bit2 binary, bits3-7 size limit), byte 1 = split seed.
 #include <cstdint>
 #include <cstdlib>
@@ -113,6 +114,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (whole.done != split.done || whole.verdict != split.verdict || whole.data != split.data ||
       whole.consumed != split.consumed)
     std::abort();
+  // The bare-LF policy changes the content, never where the data ends (SMTP smuggling).
+  const BareLf other = policy == BareLf::normalize ? BareLf::reject : BareLf::normalize;
+  Out alt = run_data(in, other, max, seed);
+  if (alt.done != whole.done || alt.consumed != whole.consumed) std::abort();
   if (whole.done) {
     // The end-of-data is exactly CRLF "." CRLF (or "." CRLF at the very start).
     std::string_view head = in.substr(0, whole.consumed);

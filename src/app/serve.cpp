@@ -7,15 +7,20 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "app/directory_cache.h"
 #include "app/instance.h"
 #include "app/smtp_service.h"
+#include "log/transcript.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "queue/router.h"
@@ -30,7 +35,8 @@ int startup_error(const std::string& msg) {
   return exit_config;
 }
 
-// Reloads the directory snapshot when the store says it changed (CLI edits) or on SIGHUP; off the I/O threads.
+// Reloads the directory snapshot when the store says it changed (CLI edits) or on SIGHUP, and runs periodic
+// housekeeping (pruning transcripts); off the I/O threads.
 class Maintenance {
  public:
   Maintenance(store::Store& store, DirectoryCache& cache) : store_(store), cache_(cache) {}
@@ -47,6 +53,10 @@ class Maintenance {
     if (v) version_ = *v;
     return true;
   }
+  // Runs `task` every `period` on the maintenance thread; call before start().
+  void every(std::chrono::seconds period, std::function<void()> task) {
+    tasks_.push_back({period, std::chrono::steady_clock::now() + period, std::move(task)});
+  }
   void start() {
     thread_ = std::thread([this] {
       std::unique_lock lk(mu_);
@@ -58,6 +68,12 @@ class Maintenance {
         auto v = store_.directory_version();
         if (hup || (v && *v != version_)) {
           if (reload()) spdlog::info("directory reloaded ({})", hup ? "SIGHUP" : "changed");
+        }
+        for (auto& t : tasks_) {
+          auto now = std::chrono::steady_clock::now();
+          if (now < t.due) continue;
+          t.task();
+          t.due = now + t.period;
         }
         lk.lock();
       }
@@ -78,8 +94,14 @@ class Maintenance {
   }
 
  private:
+  struct Task {
+    std::chrono::seconds period;
+    std::chrono::steady_clock::time_point due;
+    std::function<void()> task;
+  };
   store::Store& store_;
   DirectoryCache& cache_;
+  std::vector<Task> tasks_;
   uint64_t version_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -142,13 +164,20 @@ int cmd_serve(const std::filesystem::path& config_file) {
   sc.max_message_size = cfg.smtp_max_message_size;
   sc.max_recipients = cfg.smtp_max_recipients;
   sc.max_errors = cfg.smtp_max_errors;
+  sc.junk_command_limit = cfg.smtp_junk_command_limit;
   sc.max_received_headers = cfg.smtp_max_received_headers;
   sc.bare_lf = cfg.smtp_bare_lf == "normalize" ? smtp::BareLf::normalize : smtp::BareLf::reject;
   sc.tls_available = true;
   sc.require_tls = cfg.smtp_require_tls;
-  smtp_opts.transcripts = cfg.smtp_transcripts;
-  smtp_opts.transcript_dir = cfg.data_dir / "transcripts";
-  smtp_opts.transcript_max_bytes = cfg.smtp_transcript_max_bytes;
+  std::optional<log::TranscriptDir> transcripts;
+  if (cfg.smtp_transcripts) {
+    transcripts.emplace(cfg.data_dir / "transcripts",
+                        log::TranscriptLimits{cfg.smtp_transcript_max_bytes, cfg.smtp_transcripts_max_total,
+                                              cfg.smtp_transcripts_max_age});
+    if (auto st = transcripts->prepare(); !st) return startup_error(st.error().detail);
+    sc.transcript = true;
+    smtp_opts.transcripts = &*transcripts;
+  }
 
   std::vector<std::string> serving;
   if (cfg.smtp.enabled) {
@@ -185,6 +214,15 @@ int cmd_serve(const std::filesystem::path& config_file) {
   }
   router.start();
   (*spool)->start([&router](std::vector<queue::Spooled> msgs) { router.enqueue(std::move(msgs)); });
+  if (transcripts) {
+    auto prune = [&transcripts, &clock] {
+      auto st = transcripts->prune(clock.now());
+      if (st.files) spdlog::info("transcripts: removed {} old files ({} bytes), {} bytes kept", st.files, st.bytes,
+                                 st.kept_bytes);
+    };
+    prune();  // at start-up, then every minute (smtp.transcripts_max_total, smtp.transcripts_max_age)
+    maintenance.every(std::chrono::seconds(60), prune);
+  }
   maintenance.start();
 
   boost::asio::signal_set signals(server.io(), SIGTERM, SIGINT, SIGHUP);

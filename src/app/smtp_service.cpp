@@ -31,10 +31,10 @@ class SmtpAdapter final : public net::Session {
         spool_(spool),
         wake_(std::move(wake)),
         peer_(peer) {
-    if (opts.transcripts)
-      transcript_ = log::Transcript::open(opts.transcript_dir, peer.ip, peer.connection_id, "IN",
-                                          opts.transcript_max_bytes, clock.now());
+    if (opts.transcripts) transcript_ = opts.transcripts->open(peer.ip, peer.connection_id, "IN", clock.now());
   }
+
+  ~SmtpAdapter() override { write_log(); }
 
   void start(std::string tls_description) override {
     if (transcript_) {
@@ -43,15 +43,14 @@ class SmtpAdapter final : public net::Session {
     }
     session_.start(std::move(tls_description));
   }
-  void receive(std::string_view bytes) override {
-    if (transcript_) transcript_->client(bytes);
-    session_.receive(bytes);
-  }
+  void receive(std::string_view bytes) override { session_.receive(bytes); }
   void tls_ready(std::string description) override {
+    write_log();
     if (transcript_) transcript_->note("TLS established: " + description);
     session_.on_tls_ready(std::move(description));
   }
   void tls_failed() override {
+    write_log();
     if (transcript_) transcript_->note("TLS handshake failed");
     session_.on_tls_failed();
   }
@@ -63,9 +62,8 @@ class SmtpAdapter final : public net::Session {
   void shutdown() override { session_.on_shutdown(); }
 
   std::string take_output() override {
-    std::string out = session_.take_output();
-    if (transcript_ && !out.empty()) transcript_->server(out);
-    return out;
+    write_log();
+    return session_.take_output();
   }
 
   net::Step next_step() override {
@@ -101,6 +99,21 @@ class SmtpAdapter final : public net::Session {
   }
 
  private:
+  // The session's log events since the last call, in its order (taken even without a file, so none pile up).
+  void write_log() {
+    auto events = session_.take_transcript();
+    if (!transcript_ || events.empty()) return;
+    for (const auto& e : events) {
+      switch (e.kind) {
+        case smtp::TranscriptEvent::Kind::client: transcript_->client(e.text); break;
+        case smtp::TranscriptEvent::Kind::server: transcript_->server(e.text); break;
+        case smtp::TranscriptEvent::Kind::data: transcript_->message_data(e.octets); break;
+        case smtp::TranscriptEvent::Kind::note: transcript_->note(e.text); break;
+      }
+    }
+    transcript_->flush();
+  }
+
   SpoolBuffers buffers_;
   smtp::ServerSession session_;
   queue::Spool& spool_;

@@ -48,6 +48,7 @@ struct Config {
   std::size_t smtp_max_recipients = 100;
   std::size_t smtp_max_command_line = 2048;
   std::size_t smtp_max_errors = 10;
+  std::size_t smtp_junk_command_limit = 100;    // as Postfix smtpd_junk_command_limit
   std::size_t smtp_max_received_headers = 50;
   std::chrono::seconds smtp_idle_timeout{300};  // RFC 5321 §4.5.3.2.7: server timeout at least 5 minutes
   std::size_t smtp_min_data_rate = 500;         // bytes/s a request must keep up (Postfix smtpd_min_data_rate)
@@ -56,6 +57,8 @@ struct Config {
   bool smtp_require_tls = false;
   bool smtp_transcripts = false;                // SMTP communication logs under data_dir/transcripts/
   std::size_t smtp_transcript_max_bytes = 1u << 20;  // per connection log
+  std::size_t smtp_transcripts_max_total = std::size_t{1} << 30;  // all logs; the oldest are removed past it
+  std::chrono::seconds smtp_transcripts_max_age{30 * 24 * 3600};  // older logs are removed
 
   // [directory]
   std::string plus_separator = "+";             // "" disables plus-addressing

@@ -125,6 +125,10 @@ std::vector<Key> make_keys() {
       "Longest command line in bytes, CRLF included; RFC 5321 §4.5.3.1.4 asks for at least 512.");
   add(&Config::smtp_max_errors, "smtp", "max_errors", Type::integer, restart, 1, 1000,
       "Failed commands in one session before the server answers 421 and closes it.");
+  add(&Config::smtp_junk_command_limit, "smtp", "junk_command_limit", Type::integer, restart, 1, 1000000,
+      "Commands that change nothing (HELO, EHLO, RSET, NOOP, VRFY, HELP) accepted in one session, counted again "
+      "after each message accepted; each one past it counts as a failed command (see max_errors), so a client "
+      "cannot hold a connection with them forever. As Postfix's smtpd_junk_command_limit.");
   add(&Config::smtp_max_received_headers, "smtp", "max_received_headers", Type::integer, restart, 1, 1000,
       "Received: header fields past which a message is refused as a mail loop (RFC 5321 §6.3).");
   add(&Config::smtp_idle_timeout, "smtp", "idle_timeout", Type::duration, restart, 1, 86400,
@@ -146,10 +150,18 @@ std::vector<Key> make_keys() {
       "Refuse MAIL FROM before STARTTLS (RFC 3207); leave false on the public MX, where senders may not "
       "support TLS.");
   add(&Config::smtp_transcripts, "smtp", "transcripts", Type::boolean, restart, 0, 0,
-      "Write each session's commands and replies under data_dir/transcripts/, for debugging; message data is "
-      "not written.");
+      "Write each session's commands and replies under data_dir/transcripts/, one folder per IPv4 address or "
+      "IPv6 /64, for debugging. Message data is never written, only its size; AUTH secrets show as ***. Files "
+      "are readable by the server's user only (0600, folders 0700).");
   add(&Config::smtp_transcript_max_bytes, "smtp", "transcript_max_bytes", Type::size, restart, 1 * K, 1 * G,
       "Largest transcript per connection; the rest of the session is not logged.");
+  add(&Config::smtp_transcripts_max_total, "smtp", "transcripts_max_total", Type::size, restart, 1 * M,
+      1024 * G,
+      "Largest total size of all transcripts; past it the oldest are removed (checked at start-up and every "
+      "minute).");
+  add(&Config::smtp_transcripts_max_age, "smtp", "transcripts_max_age", Type::duration, restart, 60,
+      3650 * 86400,
+      "Transcripts older than this are removed (checked at start-up and every minute).");
 
   // [directory]
   auto& plus = add(&Config::plus_separator, "directory", "plus_separator", Type::string, restart, 0, 0,

@@ -87,9 +87,26 @@ std::size_t plain_run_end(std::string_view in, std::size_t i) {
 }
 }  // namespace
 
+// A bare CR ended the line (normalized or refused by the sink) and `c`, neither CR nor LF, starts the next one.
+// RFC 5321 §4.5.2: that line loses a leading "." like any other, but it can never be the end of data.
+void DataReader::bare_then(char c) {
+  sink_.bare_line_ending();
+  if (c == '.') {
+    state_ = State::soft_dot;
+  } else {
+    sink_.put(c);
+    state_ = State::mid;
+  }
+}
+
 std::size_t DataReader::feed(std::string_view in) {
   std::size_t i = 0;
   const std::size_t n = in.size();
+  // A bare LF ends the line (normalized or refused by the sink); the next one starts softly.
+  auto bare_lf = [this] {
+    sink_.bare_line_ending();
+    state_ = State::soft_start;
+  };
   while (i < n && state_ != State::done) {
     if (state_ == State::mid) {
       // Fast path: copy a run of ordinary octets at once.
@@ -102,31 +119,40 @@ std::size_t DataReader::feed(std::string_view in) {
     const char c = in[i++];
     switch (state_) {
       case State::line_start:
-        if (c == '.') state_ = State::dot;
+      case State::soft_start:
+        if (c == '.') state_ = state_ == State::line_start ? State::dot : State::soft_dot;
         else if (c == '\r') state_ = State::cr;
-        else if (c == '\n') { sink_.bare_line_ending(); state_ = State::mid; }  // bare LF: not a line start
+        else if (c == '\n') bare_lf();
         else { sink_.put(c); state_ = State::mid; }
         break;
       case State::mid:
         if (c == '\r') state_ = State::cr;
-        else sink_.bare_line_ending();  // '\n' without CR
+        else bare_lf();  // '\n' without CR
         break;
       case State::cr:
         if (c == '\n') { sink_.put("\r\n"); state_ = State::line_start; }
         else if (c == '\r') sink_.bare_line_ending();  // the earlier CR was bare; this one is pending
-        else { sink_.bare_line_ending(); sink_.put(c); state_ = State::mid; }
+        else bare_then(c);
         break;
       case State::dot:
+      case State::soft_dot:
         // RFC 5321 §4.5.2: a line starting with "." and other characters loses that first ".". A "." followed
-        // by a bare LF is not end of data ("\r\n.\n" smuggling); the dot is kept as the line's content.
-        if (c == '\r') state_ = State::dot_cr;
-        else if (c == '\n') { sink_.put('.'); sink_.bare_line_ending(); state_ = State::mid; }
+        // by a bare LF is not end of data ("\r\n.\n" smuggling); the lone dot is kept as the line's content.
+        if (c == '\r') state_ = state_ == State::dot ? State::dot_cr : State::soft_dot_cr;
+        else if (c == '\n') { sink_.put('.'); bare_lf(); }
         else { sink_.put(c); state_ = State::mid; }
         break;
       case State::dot_cr:
-        if (c == '\n') state_ = State::done;  // RFC 5321 §4.1.1.4: CRLF "." CRLF
+        if (c == '\n') state_ = State::done;  // RFC 5321 §4.1.1.4: CRLF "." CRLF, and nothing else
         else if (c == '\r') { sink_.put('.'); sink_.bare_line_ending(); state_ = State::cr; }
-        else { sink_.put('.'); sink_.bare_line_ending(); sink_.put(c); state_ = State::mid; }
+        else { sink_.put('.'); bare_then(c); }
+        break;
+      case State::soft_dot_cr:
+        // A lone "." after a bare line ending ("\n.\r\n"): never the end of data (SMTP smuggling); kept.
+        sink_.put('.');
+        if (c == '\n') { sink_.put("\r\n"); state_ = State::line_start; }
+        else if (c == '\r') { sink_.bare_line_ending(); state_ = State::cr; }
+        else bare_then(c);
         break;
       case State::done:
         break;

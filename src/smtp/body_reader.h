@@ -2,7 +2,8 @@
 // Both are incremental (bytes may be split anywhere), bounded by a size limit past which they keep counting but
 // stop buffering, and enforce the bare-LF policy: a bare CR or bare LF is never part of the DATA end-of-data
 // sequence, which is only CRLF "." CRLF (SMTP smuggling, CVE-2023-51764/51765/51766); with BareLf::reject any
-// bare CR/LF marks the message rejected, with BareLf::normalize each becomes CRLF.
+// bare CR/LF marks the message rejected, with BareLf::normalize each becomes CRLF and so ends a line, whose
+// successor loses a leading "." like any line (RFC 5321 §4.5.2) but is never the end of data.
 // Security: untrusted bytes before authentication; memory bounded by max_size plus a constant.
 #pragma once
 
@@ -71,8 +72,11 @@ class DataReader {
 
  private:
   // line_start: after a real CRLF (or at the start); mid: inside a line; cr: after a CR; dot: after CRLF ".";
-  // dot_cr: after CRLF "." CR.
-  enum class State { line_start, mid, cr, dot, dot_cr, done };
+  // dot_cr: after CRLF "." CR. After a bare CR or LF (a line ending only once normalized, never part of the
+  // end-of-data): soft_start, soft_dot (soft_start "."), soft_dot_cr (soft_start "." CR); for finding the end they
+  // are mid, mid and cr, so the policy never moves the end of data.
+  enum class State { line_start, mid, cr, dot, dot_cr, soft_start, soft_dot, soft_dot_cr, done };
+  void bare_then(char c);  // a bare CR ended the line; c (neither CR nor LF) is the first octet of the next one
   State state_ = State::line_start;
   BodySink sink_;
 };

@@ -6,7 +6,9 @@
 // over-long line is discarded up to its LF, never buffered), bodies by max_message_size and streamed into the
 // transaction's MessageBuffer (never held here), input that arrives while an action is pending by
 // max_pending_input(); input after STARTTLS is dropped (CVE-2011-0411). A spool answer is matched to its
-// message by a sequence number, so a late one cannot acknowledge the next message.
+// message by a sequence number, so a late one cannot acknowledge the next message. Commands that change nothing
+// (NOOP, RSET, ...) are bounded by junk_command_limit, so no client holds a slot forever. The communication log
+// is recorded here (transcript_recorder.h): command lines, replies, and data sizes only.
 #include "smtp/server_session.h"
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include "smtp/command.h"
 #include "smtp/received.h"
 #include "smtp/reply.h"
+#include "smtp/transcript_recorder.h"
 
 namespace axon::smtp {
 
@@ -59,6 +62,17 @@ constexpr std::array<std::array<Gate, kCommandPhases>, kVerbCount> kGates{{
     {{G::ok,          G::ok,          G::ok,             G::ok,         G::ok}},           // unknown
 }};
 
+// Junk commands (Postfix smtpd_junk_command_limit): they can be repeated forever at no cost to the client and
+// change nothing. HELO and EHLO count too, as in Postfix; EXPN and unknown verbs are errors already. ETRN (RFC
+// 1985) belongs here when it is implemented.
+constexpr bool junk(Verb v) {
+  return v == Verb::helo || v == Verb::ehlo || v == Verb::rset || v == Verb::noop || v == Verb::vrfy ||
+         v == Verb::help;
+}
+
+// Input held while an action is pending (PIPELINING after the end of data): past this the session says 421.
+constexpr std::size_t kMaxPendingInput = 64 * 1024;
+
 const Reply& gate_reply(Gate g) {
   switch (g) {
     case Gate::need_helo: return reply::c503_need_helo;
@@ -84,7 +98,7 @@ bool printable_ascii_token(std::string_view s) {
 
 struct ServerSession::Impl {
   Impl(const SessionConfig& c, const RecipientPolicy& p, core::MessageBuffers& b, const core::Clock& k, PeerInfo pi)
-      : cfg(c), policy(p), buffers(b), clock(k), peer(std::move(pi)) {}
+      : cfg(c), policy(p), buffers(b), clock(k), peer(std::move(pi)), log(c.transcript) {}
 
   const SessionConfig& cfg;
   const RecipientPolicy& policy;
@@ -95,14 +109,18 @@ struct ServerSession::Impl {
   Phase phase = Phase::greeting;
   std::string out;
   std::deque<Action> actions;
+  TranscriptRecorder log;
 
   // Input
   std::string in;                 // unprocessed input: a partial command line, or input held during an action
   bool discard_line = false;      // inside an over-long command line: dropping octets up to the next LF
+  std::size_t line_discarded = 0;  // octets of that line so far (for the communication log)
+  std::size_t tls_discarded = 0;   // octets dropped between STARTTLS and the handshake (for the log)
   bool input_overflow = false;    // too much input arrived while an action was pending
   bool shutdown_pending = false;  // on_shutdown() inside a message or an action: 421 once it is answered
   uint64_t spool_seq = 0;         // SpoolMessage::seq of the last message handed over; wait_spool waits for it
   std::size_t errors = 0;
+  std::size_t junk_commands = 0;  // since the session began or the last message was queued (as Postfix)
 
   // Session state (reset by STARTTLS)
   std::string helo;
@@ -120,11 +138,16 @@ struct ServerSession::Impl {
   uint64_t skip = 0;                // octets of a refused BDAT chunk still to discard (RFC 3030 §2)
   std::optional<Reply> skip_reply;  // sent once they are gone
 
-  std::size_t max_pending_input() const { return std::max<std::size_t>(64 * 1024, 32 * cfg.max_command_line); }
+  // A partial command line is held too, so never less than one line.
+  std::size_t max_pending_input() const { return std::max(kMaxPendingInput, cfg.max_command_line); }
 
   // ---- output ------------------------------------------------------------------------------------------------
-  void send(const Reply& r) { out += render(r); }
-  void send_with_host(const Reply& r) { out += render(with_text(r, cfg.hostname + " " + r.text)); }
+  void emit(std::string text) {
+    log.server(text);
+    out += text;
+  }
+  void send(const Reply& r) { emit(render(r)); }
+  void send_with_host(const Reply& r) { emit(render(with_text(r, cfg.hostname + " " + r.text))); }
 
   void close() {
     phase = Phase::closed;
@@ -139,10 +162,21 @@ struct ServerSession::Impl {
   // A refused command. Every 5xx counts; past max_errors the session ends (Postfix smtpd_hard_error_limit).
   void refuse(const Reply& r) {
     send(r);
-    if (r.permanent() && ++errors > cfg.max_errors) {
+    if (r.permanent()) count_error();
+  }
+
+  void count_error() {
+    if (++errors > cfg.max_errors) {
       send_with_host(reply::c421_too_many_errors);
       close();
     }
+  }
+
+  // After a junk command's reply: past junk_command_limit each one counts as an error, so that max_errors ends a
+  // NOOP/RSET/VRFY loop with 421 4.7.0 (Postfix smtpd_junk_command_limit, smtpd_hard_error_limit).
+  void junk_command() {
+    if (phase == Phase::closed) return;
+    if (++junk_commands > cfg.junk_command_limit) count_error();
   }
 
   void reset_transaction() {
@@ -159,15 +193,26 @@ struct ServerSession::Impl {
 
   // ---- input pump --------------------------------------------------------------------------------------------
   void receive(std::string_view bytes) {
-    if (phase == Phase::closed || phase == Phase::wait_tls) return;  // RFC 3207 §4.2: drop pre-TLS leftovers
-    if (phase == Phase::wait_spool) return hold(bytes);
-    if (in.empty()) {
-      std::size_t used = process(bytes);
-      hold(bytes.substr(used));
-    } else {
-      in.append(bytes);
+    if (phase == Phase::closed) return;
+    if (phase == Phase::wait_tls) {  // RFC 3207 §4.2: drop pre-TLS leftovers
+      tls_discarded += bytes.size();
+      return;
+    }
+    if (!in.empty() && phase != Phase::wait_spool) {
+      // `in` holds a partial command line: complete it with at most one line's octets (one more than a line may
+      // have, so that an over-long one switches to discarding), never with everything that arrived.
+      std::size_t lf = bytes.find('\n');
+      std::size_t room = cfg.max_command_line + 1 - std::min(in.size(), cfg.max_command_line);
+      std::size_t take = std::min(lf == std::string_view::npos ? bytes.size() : lf + 1, room);
+      in.append(bytes.substr(0, take));
+      bytes.remove_prefix(take);
       pump();
     }
+    if (bytes.empty()) return;
+    if (!in.empty() || phase == Phase::wait_spool || phase == Phase::wait_tls || phase == Phase::closed)
+      return hold(bytes);  // behind held input or a pending action: keep the order, within the bound
+    std::size_t used = process(bytes);
+    hold(bytes.substr(used));
   }
 
   void pump() {
@@ -178,8 +223,10 @@ struct ServerSession::Impl {
   }
 
   // Keeps what process() left: a partial command line (at most max_command_line octets, see process), or input
-  // that arrived while an action is pending (PIPELINING), bounded by max_pending_input().
+  // that arrived while an action is pending (PIPELINING), bounded by max_pending_input(). Every octet that `in`
+  // ever holds comes through here or through receive()'s completion of a partial line, itself bounded.
   void hold(std::string_view rest) {
+    if (phase == Phase::wait_tls) tls_discarded += rest.size();
     if (rest.empty() || phase == Phase::closed || phase == Phase::wait_tls) return;
     if (input_overflow) return;
     if (in.size() + rest.size() > max_pending_input()) {
@@ -197,15 +244,21 @@ struct ServerSession::Impl {
     while (true) {
       switch (phase) {
         case Phase::closed:
+          return input.size();
         case Phase::wait_tls:
+          tls_discarded += input.size() - pos;
           return input.size();  // nothing more is read from before the handshake
         case Phase::wait_spool:
           return pos;
-        case Phase::data:
-          pos += data->feed(input.substr(pos));
+        case Phase::data: {
+          std::size_t used = data->feed(input.substr(pos));
+          log.data(used);
+          pos += used;
           if (!data->done()) return pos;
+          log.end_data();
           end_of_data();
           continue;
+        }
         default:
           break;
       }
@@ -217,30 +270,40 @@ struct ServerSession::Impl {
         uint64_t take = std::min<uint64_t>(skip, input.size() - pos);
         pos += static_cast<std::size_t>(take);
         skip -= take;
+        log.data(take);
         if (skip > 0) return pos;
+        log.end_data();
         Reply r = std::move(*skip_reply);
         skip_reply.reset();
         refuse(r);
         continue;
       }
       if (bdat_chunk_active) {
-        pos += bdat->feed(input.substr(pos));
+        std::size_t used = bdat->feed(input.substr(pos));
+        log.data(used);
+        pos += used;
         if (!bdat->chunk_done()) return pos;
+        log.end_data();
         end_of_chunk();
         continue;
       }
       if (discard_line) {
         std::size_t lf = input.find('\n', pos);
-        if (lf == std::string_view::npos) return input.size();
+        if (lf == std::string_view::npos) {
+          line_discarded += input.size() - pos;
+          return input.size();
+        }
+        line_discarded += lf + 1 - pos;
         pos = lf + 1;
         discard_line = false;
-        refuse(reply::c500_line_too_long);  // RFC 5321 §4.5.3.1.4
+        line_too_long(std::exchange(line_discarded, 0));
         continue;
       }
       std::size_t lf = input.find('\n', pos);
       if (lf == std::string_view::npos) {
         if (input.size() - pos > cfg.max_command_line) {  // limits live in the parser: switch to discarding
           discard_line = true;
+          line_discarded = input.size() - pos;
           return input.size();
         }
         return pos;
@@ -248,7 +311,7 @@ struct ServerSession::Impl {
       std::string_view line = input.substr(pos, lf - pos);
       pos = lf + 1;
       if (line.size() + 1 > cfg.max_command_line) {
-        refuse(reply::c500_line_too_long);
+        line_too_long(line.size() + 1);
         continue;
       }
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // a bare LF ends a command line too
@@ -256,9 +319,20 @@ struct ServerSession::Impl {
     }
   }
 
+  void line_too_long(std::size_t octets) {
+    log.note(std::to_string(octets) + " octets of an over-long command line discarded");
+    refuse(reply::c500_line_too_long);  // RFC 5321 §4.5.3.1.4
+  }
+
   // ---- commands ----------------------------------------------------------------------------------------------
   void command(std::string_view line) {
     CommandLine cmd = parse_command_line(line);
+    log.client(line, cmd);
+    dispatch(cmd);
+    if (junk(cmd.verb)) junk_command();
+  }
+
+  void dispatch(const CommandLine& cmd) {
     Gate gate = kGates[static_cast<std::size_t>(cmd.verb)][phase_column(phase)];
     if (cmd.verb == Verb::bdat) return bdat_command(cmd.arg, gate);
     if (gate != Gate::ok) return refuse(gate_reply(gate));
@@ -301,10 +375,7 @@ struct ServerSession::Impl {
     helo = std::string(name);
     ehlo = is_ehlo;
     phase = Phase::ready;
-    if (!is_ehlo) {
-      out += render_lines(250, {cfg.hostname});
-      return;
-    }
+    if (!is_ehlo) return emit(render_lines(250, {cfg.hostname}));
     std::vector<std::string> lines{cfg.hostname,
                                    "PIPELINING",                                       // RFC 2920
                                    "SIZE " + std::to_string(cfg.max_message_size),     // RFC 1870
@@ -315,7 +386,7 @@ struct ServerSession::Impl {
                                    "BINARYMIME",                                       // RFC 3030 §3
                                    "DSN"};                                             // RFC 3461
     if (cfg.tls_available && tls.empty()) lines.emplace_back("STARTTLS");  // RFC 3207 §4.2: not after TLS
-    out += render_lines(250, lines);
+    emit(render_lines(250, lines));
   }
 
   void mail_command(std::string_view arg) {
@@ -361,11 +432,13 @@ struct ServerSession::Impl {
     data.emplace(cfg.max_message_size, cfg.bare_lf, buffer.get());
     phase = Phase::data;
     send(reply::c354_start_data);
+    log.begin_data();
   }
 
   void bdat_command(std::string_view arg, Gate gate) {
     auto b = parse_bdat(arg);
     if (!b) return refuse(b.error());  // no size known: nothing can be skipped
+    log.begin_data();  // the chunk's octets are message data, also when the chunk is refused
     if (gate != Gate::ok) {
       // RFC 3030 §2: the chunk follows the command whatever the reply; read it, then refuse.
       skip = b->size;
@@ -388,6 +461,7 @@ struct ServerSession::Impl {
     if (!arg.empty()) return refuse(with_text(reply::c501_syntax, "Syntax: STARTTLS"));
     send(reply::c220_ready_for_tls);
     phase = Phase::wait_tls;  // process() drops the rest of the input (RFC 3207 §4.2)
+    tls_discarded = in.size();
     in.clear();
     actions.emplace_back(StartTls{});
   }
@@ -448,6 +522,11 @@ struct ServerSession::Impl {
   }
 
   // ---- events ------------------------------------------------------------------------------------------------
+  void note_tls_discarded() {
+    if (tls_discarded == 0) return;
+    log.note(std::to_string(std::exchange(tls_discarded, 0)) + " octets sent after STARTTLS discarded (RFC 3207 §4.2)");
+  }
+
   // Called when an action completed; sends what was deferred and resumes the held input.
   void resume() {
     if (shutdown_pending) return goodbye();
@@ -461,8 +540,12 @@ struct ServerSession::Impl {
   void on_spooled(const SpoolResult& r) {
     if (phase != Phase::wait_spool || r.seq != spool_seq) return;  // stray, or late after on_wait_timeout()
     phase = idle_phase();
-    if (r.ok) send(Reply{250, "2.0.0", "Ok: queued as " + r.queue_id});
-    else send(reply_for(r.error));
+    if (r.ok) {
+      junk_commands = 0;  // as Postfix: a client that delivers mail is not idling
+      send(Reply{250, "2.0.0", "Ok: queued as " + r.queue_id});
+    } else {
+      send(reply_for(r.error));
+    }
     resume();
   }
 
@@ -493,11 +576,13 @@ struct ServerSession::Impl {
     if (phase != Phase::wait_tls) return;
     // RFC 3207 §4.2: discard all knowledge from before TLS; the client must EHLO again.
     tls = std::move(desc);
+    note_tls_discarded();
     helo.clear();
     ehlo = false;
     reset_transaction();
     in.clear();
     discard_line = false;
+    line_discarded = 0;
     skip = 0;
     skip_reply.reset();
     phase = Phase::greeting;
@@ -514,7 +599,7 @@ ServerSession::~ServerSession() = default;
 void ServerSession::start(std::string tls_desc) {
   impl_->tls = std::move(tls_desc);  // implicit TLS (RFC 8314 §3): no STARTTLS, ESMTPS in Received:
   // RFC 5321 §4.2, §4.3.1: 220 greeting; no enhanced code (RFC 2034 §3).
-  impl_->out += "220 " + impl_->cfg.hostname + " ESMTP Axon\r\n";
+  impl_->emit("220 " + impl_->cfg.hostname + " ESMTP Axon\r\n");
 }
 
 void ServerSession::receive(std::string_view bytes) { impl_->receive(bytes); }
@@ -523,6 +608,7 @@ void ServerSession::on_tls_ready(std::string tls_desc) { impl_->on_tls_ready(std
 
 void ServerSession::on_tls_failed() {
   if (impl_->phase == Phase::closed) return;
+  if (impl_->phase == Phase::wait_tls) impl_->note_tls_discarded();
   impl_->phase = Phase::closed;  // the driver closes; nothing can be said in clear text any more
 }
 
@@ -539,6 +625,8 @@ void ServerSession::on_idle_timeout() {
 void ServerSession::on_shutdown() { impl_->on_shutdown(); }
 
 std::string ServerSession::take_output() { return std::exchange(impl_->out, std::string()); }
+
+std::vector<TranscriptEvent> ServerSession::take_transcript() { return impl_->log.take(); }
 
 std::optional<Action> ServerSession::next_action() {
   if (impl_->actions.empty()) return std::nullopt;

@@ -3,6 +3,8 @@
 // clock (it asks core::Clock) or a file. Extensions: PIPELINING (RFC 2920), 8BITMIME (RFC 6152), SIZE (RFC 1870),
 // ENHANCEDSTATUSCODES (RFC 2034/3463), SMTPUTF8 (RFC 6531), CHUNKING/BDAT (RFC 3030), STARTTLS (RFC 3207),
 // DSN parameters (RFC 3461, parsed and kept in the envelope).
+// With SessionConfig::transcript it also records its communication log (TranscriptEvent): it alone knows which
+// octets are commands and which are message data.
 // Security: sees untrusted bytes from unauthenticated peers; every buffer is bounded by SessionConfig.
 #pragma once
 
@@ -49,10 +51,27 @@ struct SessionConfig {
   std::size_t max_message_size = 50u << 20;  // SIZE (RFC 1870), whole message data
   std::size_t max_recipients = 100;        // per transaction, then 452 4.5.3 (RFC 5321 §4.5.3.1.8)
   std::size_t max_errors = 10;             // protocol errors per session, then 421 4.7.0 and close
+  std::size_t junk_command_limit = 100;    // HELO/EHLO/RSET/NOOP/VRFY/HELP; each one past it is an error (Postfix)
   std::size_t max_received_headers = 50;   // more Received: fields is a loop: 554 5.4.6 (RFC 5321 §6.3)
   BareLf bare_lf = BareLf::normalize;        // bare LF or bare CR in DATA/BDAT text: reject the message, or normalize to CRLF
   bool tls_available = false;              // advertise STARTTLS
   bool require_tls = false;                // refuse MAIL before STARTTLS (530 5.7.0)
+  bool transcript = false;                 // record the communication log (take_transcript())
+};
+
+// One line of the SMTP communication log, in the order the session handled things (with PIPELINING: each
+// command line, then its reply lines). Message data is never recorded, only its size on the wire.
+struct TranscriptEvent {
+  enum class Kind {
+    client,  // a command line as processed, without its line ending; an AUTH initial response is "***"
+    server,  // one reply line as sent, without CRLF
+    data,    // "[N octets of message data]": one per DATA body (every octet after the DATA line, up to and
+             // including the final "." CRLF) and one per BDAT chunk (its octets, also when the chunk is refused)
+    note,    // something the session dropped: an over-long command line, input sent after STARTTLS
+  };
+  Kind kind = Kind::client;
+  std::string text;
+  uint64_t octets = 0;  // data: N
 };
 
 struct PeerInfo {
@@ -64,7 +83,7 @@ struct PeerInfo {
 // ---- actions the driver carries out --------------------------------------------------------------------------
 
 struct StartTls {};       // after writing pending output: TLS handshake, then on_tls_ready() or on_tls_failed()
-struct SpoolMessage {     // make durable; then on_spooled(); the session waits meanwhile (input is buffered)
+struct SpoolMessage {     // make durable; then on_spooled(); the session waits meanwhile (input is held, bounded)
   core::Envelope envelope;
   std::unique_ptr<core::MessageBuffer> data;  // Received: first, dot-unstuffed, CRLF line ends
   uint64_t seq = 0;       // echoed in SpoolResult::seq, so that an answer after on_wait_timeout() is told apart
@@ -96,7 +115,8 @@ class ServerSession {
   // handshake came first and tls_desc describes it, as for on_tls_ready(): STARTTLS is then neither offered nor
   // accepted (RFC 3207 §4.2) and Received: says ESMTPS (RFC 3848).
   void start(std::string tls_desc = {});
-  // Feeds bytes from the peer. Processes as much as it can; input after a pending action is kept until then.
+  // Feeds bytes from the peer. Processes as much as it can; input after a pending action is kept until then (at
+  // most 64 KiB: past that the session answers 421 4.7.0 once the action completes, and closes).
   void receive(std::string_view bytes);
   // TLS is up: RFC 3207 §4.2 — forget everything known from before (EHLO, transaction) and discard any input
   // received before the handshake (command injection, CVE-2011-0411 style). tls_desc is "VERSION CIPHER", e.g.
@@ -117,6 +137,8 @@ class ServerSession {
   // Output, to be taken after every call above: bytes first, then actions in order.
   std::string take_output();
   std::optional<Action> next_action();
+  // The communication log since the last call (empty unless SessionConfig::transcript).
+  std::vector<TranscriptEvent> take_transcript();
 
   Phase phase() const;
   bool closed() const;  // no more input will be processed

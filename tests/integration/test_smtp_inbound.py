@@ -238,6 +238,42 @@ class InboundSmtp(AxonTestCase):
         self.assertIn("C: MAIL FROM:<sender@example.net>", text)
         self.assertIn("S: 250", text)
 
+    def test_transcripts_hold_no_message_data_and_are_private(self):
+        marker = "UNIQUE-BODY-LINE-" + uuid.uuid4().hex
+        data = message("transcript-data-" + uuid.uuid4().hex, body=f"{marker}\r\n.{marker}\r\n") + ".\r\n"
+        chunk = message("transcript-bdat-" + uuid.uuid4().hex, body=f"{marker}-bdat\r\n")
+        c = RawSmtp(self.inst.smtp_port)
+        c.reply()
+        c.cmd("EHLO transcript.example.net")
+        c.cmd("MAIL FROM:<sender@example.net>")
+        c.cmd(f"RCPT TO:<{ALICE}>")
+        self.assertTrue(c.cmd("DATA").startswith("354"))
+        c.send(data)
+        self.assertTrue(c.reply().startswith("250 2.0.0"))
+        c.cmd("MAIL FROM:<sender@example.net>")
+        c.cmd(f"RCPT TO:<{ALICE}>")
+        c.send(f"BDAT {len(chunk)} LAST\r\n{chunk}")
+        self.assertTrue(c.reply().startswith("250 2.0.0"))
+        self.assertTrue(c.cmd("QUIT").startswith("221"))  # logged before the reply is sent
+        c.close()
+        root = os.path.join(self.inst.dir, "data", "transcripts")
+        text = ""
+        self.assertEqual(os.stat(root).st_mode & 0o777, 0o700)
+        for dirpath, dirs, files in os.walk(root):
+            for d in dirs:
+                self.assertEqual(os.stat(os.path.join(dirpath, d)).st_mode & 0o777, 0o700, d)
+            for f in files:
+                path = os.path.join(dirpath, f)
+                self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
+                with open(path) as fh:
+                    text += fh.read()
+        self.assertNotIn(marker, text)
+        self.assertIn(f"C: [{len(data)} octets of message data]\n", text)
+        self.assertIn(f"C: BDAT {len(chunk)} LAST\nC: [{len(chunk)} octets of message data]\nS: 250 2.0.0", text)
+        self.assertIn("C: EHLO transcript.example.net\n", text)
+        # The message itself was delivered intact.
+        self.assertEqual(len(self.wait_stored(marker, 2)), 2)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -46,6 +46,7 @@ max_message_size = "25M"
 max_recipients = 200
 max_command_line = 4096
 max_errors = 5
+junk_command_limit = 20
 max_received_headers = 100
 idle_timeout = "10m"
 min_data_rate = 0
@@ -54,6 +55,8 @@ bare_lf = "normalize"
 require_tls = true
 transcripts = true
 transcript_max_bytes = 65536
+transcripts_max_total = "2G"
+transcripts_max_age = "7d"
 
 [directory]
 plus_separator = "-"
@@ -81,6 +84,7 @@ port = 2525
   EXPECT_EQ(c.smtp_max_recipients, 200u);
   EXPECT_EQ(c.smtp_max_command_line, 4096u);
   EXPECT_EQ(c.smtp_max_errors, 5u);
+  EXPECT_EQ(c.smtp_junk_command_limit, 20u);
   EXPECT_EQ(c.smtp_max_received_headers, 100u);
   EXPECT_EQ(c.smtp_idle_timeout, std::chrono::seconds(600));
   EXPECT_EQ(c.smtp_min_data_rate, 0u);
@@ -89,6 +93,8 @@ port = 2525
   EXPECT_TRUE(c.smtp_require_tls);
   EXPECT_TRUE(c.smtp_transcripts);
   EXPECT_EQ(c.smtp_transcript_max_bytes, 65536u);
+  EXPECT_EQ(c.smtp_transcripts_max_total, std::size_t{2} << 30);
+  EXPECT_EQ(c.smtp_transcripts_max_age, std::chrono::seconds(7 * 86400));
   EXPECT_EQ(c.plus_separator, "-");
   EXPECT_TRUE(c.imap.enabled);
   EXPECT_EQ(c.imap.port, 1143);
@@ -229,8 +235,9 @@ TEST(ConfigErrors, Port) {
 TEST(ConfigErrors, UnknownNames) {
   EXPECT_EQ(load_error("[smtp]\nprot = 25\n"),
             "t.toml: smtp.prot: a key of [smtp] (enabled, port, max_message_size, max_recipients, max_command_line, "
-            "max_errors, max_received_headers, idle_timeout, min_data_rate, spool_timeout, bare_lf, require_tls, "
-            "transcripts, transcript_max_bytes), got an unknown key");
+            "max_errors, junk_command_limit, max_received_headers, idle_timeout, min_data_rate, spool_timeout, "
+            "bare_lf, require_tls, transcripts, transcript_max_bytes, transcripts_max_total, transcripts_max_age), "
+            "got an unknown key");
   EXPECT_EQ(load_error("[imap]\nhost = 1\n"), "t.toml: imap.host: a key of [imap] (enabled, port), got an unknown key");
   std::string sections =
       "a section of axon.toml (server, tls, smtp, directory, queue, submission, submissions, imap, imaps, pop3, pop3s, "

@@ -36,6 +36,7 @@ TEST(ConfigRender, RoundTripDefaults) {
   EXPECT_EQ(c.smtp_max_recipients, d.smtp_max_recipients);
   EXPECT_EQ(c.smtp_max_command_line, d.smtp_max_command_line);
   EXPECT_EQ(c.smtp_max_errors, d.smtp_max_errors);
+  EXPECT_EQ(c.smtp_junk_command_limit, d.smtp_junk_command_limit);
   EXPECT_EQ(c.smtp_max_received_headers, d.smtp_max_received_headers);
   EXPECT_EQ(c.smtp_idle_timeout, d.smtp_idle_timeout);
   EXPECT_EQ(c.smtp_min_data_rate, d.smtp_min_data_rate);
@@ -44,6 +45,8 @@ TEST(ConfigRender, RoundTripDefaults) {
   EXPECT_EQ(c.smtp_require_tls, d.smtp_require_tls);
   EXPECT_EQ(c.smtp_transcripts, d.smtp_transcripts);
   EXPECT_EQ(c.smtp_transcript_max_bytes, d.smtp_transcript_max_bytes);
+  EXPECT_EQ(c.smtp_transcripts_max_total, d.smtp_transcripts_max_total);
+  EXPECT_EQ(c.smtp_transcripts_max_age, d.smtp_transcripts_max_age);
   EXPECT_EQ(c.plus_separator, d.plus_separator);
   // init writes every service enabled on its standard port.
   for (const auto& l : schema::listeners()) {

@@ -96,6 +96,108 @@ TEST(SmtpBodyReader, NormalizeMakesCrlfButNoEnd) {
   for (const auto& c : cases) check(c);
 }
 
+TEST(SmtpBodyReader, NormalizeUnstuffsTheLineAfterABareLineEnding) {
+  // RFC 5321 §4.5.2 in normalize mode: a bare LF (or CR) ends a line, so the next line loses its leading "." like
+  // any other; a lone "." there is kept, and only CRLF "." CRLF ends the data (CVE-2023-51764).
+  const DataCase cases[] = {
+      {"lf dotx", "a\n.x\r\n.\r\n", "a\r\nx\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"lf dotdot", "a\n..\r\n.\r\n", "a\r\n.\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"lf dotdotx lf", "a\n..x\n.\r\n.\r\n", "a\r\n.x\r\n.\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"first lf dotx", "\n.x\r\n.\r\n", "\r\nx\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"crlf dot lf dotx", "a\r\n.\n.x\r\n.\r\n", "a\r\n.\r\nx\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"lf lf dotx", "a\n\n.x\r\n.\r\n", "a\r\n\r\nx\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"cr dotx", "a\r.x\r\n.\r\n", "a\r\nx\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"crlf dot cr dotx", "a\r\n.\r.x\r\n.\r\n", "a\r\n.\r\nx\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"lf dot cr dotx", "a\n.\r.x\r\n.\r\n", "a\r\n.\r\nx\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      {"lf dot crcrlf", "a\n.\r\r\n.\r\n", "a\r\n.\r\n\r\n", BodyVerdict::ok, "", BareLf::normalize},
+      // The smuggling forms stay text, in both places a bare line ending can be.
+      {"lf dot lf", "a\n.\nx\r\n.\r\nT", "a\r\n.\r\nx\r\n", BodyVerdict::ok, "T", BareLf::normalize},
+      {"lf dot crlf", "a\n.\r\nx\r\n.\r\nT", "a\r\n.\r\nx\r\n", BodyVerdict::ok, "T", BareLf::normalize},
+      {"crlf dot lf", "a\r\n.\nx\r\n.\r\nT", "a\r\n.\r\nx\r\n", BodyVerdict::ok, "T", BareLf::normalize},
+      // After "\n.\r\n" the CRLF was real: a following "." CRLF is the end.
+      {"lf dot crlf dot crlf", "a\n.\r\n.\r\nT", "a\r\n.\r\n", BodyVerdict::ok, "T", BareLf::normalize},
+  };
+  for (const auto& c : cases) check(c);
+  // Reject mode is unchanged: the same octets are refused, and the data ends at the same place.
+  for (const auto& c : cases) check({c.name, c.in, "", BodyVerdict::bare_line_ending, c.tail, BareLf::reject});
+}
+
+namespace {
+
+// Reference model of DATA over whole input (RFC 5321 §4.1.1.4, §4.5.2, §2.3.8): a line ends with a real CRLF or
+// with a bare CR or bare LF; the data ends at the first line "." that starts after a real CRLF (or at the start)
+// and is ended by a real CRLF. Every other line ending becomes CRLF and a line of "." and more loses that ".".
+struct RefData {
+  bool done = false;
+  std::size_t consumed = 0;
+  bool bare = false;  // a bare CR or LF before the end
+  std::string body;
+};
+
+RefData reference_data(std::string_view in) {
+  RefData r;
+  std::size_t i = 0;
+  bool after_real = true;
+  while (true) {
+    std::size_t j = in.find_first_of("\r\n", i);
+    if (j == std::string_view::npos || (in[j] == '\r' && j + 1 == in.size())) return r;  // undecided
+    bool real = in[j] == '\r' && in[j + 1] == '\n';
+    std::size_t next = real ? j + 2 : j + 1;
+    std::string_view line = in.substr(i, j - i);
+    if (line == "." && after_real && real) {
+      r.done = true;
+      r.consumed = next;
+      return r;
+    }
+    r.bare = r.bare || !real;
+    if (line.size() > 1 && line[0] == '.') line.remove_prefix(1);
+    r.body.append(line);
+    r.body += "\r\n";
+    after_real = real;
+    i = next;
+  }
+}
+
+}  // namespace
+
+TEST(SmtpBodyReader, EveryShortInputMatchesTheReferenceInBothModes) {
+  // Every string of up to 7 octets over CR, LF, ".", "x", then a real end: fed whole, octet by octet and (up to
+  // 5 octets) split at every position, in both modes. Normalize and reject must end the data at the same octet.
+  const char alphabet[] = {'\r', '\n', '.', 'x'};
+  std::size_t checked = 0;
+  for (std::size_t len = 0; len <= 7; ++len) {
+    std::size_t total = std::size_t{1} << (2 * len);
+    for (std::size_t code = 0; code < total; ++code) {
+      std::string in;
+      for (std::size_t k = 0, v = code; k < len; ++k, v >>= 2) in.push_back(alphabet[v & 3]);
+      in += "\r\n.\r\nTAIL";
+      RefData ref = reference_data(in);
+      ASSERT_TRUE(ref.done);
+      std::string tail = in.substr(ref.consumed);
+      DataCase norm{"normalize", in, ref.body, BodyVerdict::ok, tail, BareLf::normalize};
+      DataCase rej{"reject", in, ref.body, ref.bare ? BodyVerdict::bare_line_ending : BodyVerdict::ok, tail,
+                   BareLf::reject};
+      for (const DataCase* c : {&norm, &rej}) {
+        Fed whole = feed_split(c->in, {}, c->policy, 1 << 20);
+        std::vector<std::size_t> every;
+        for (std::size_t k = 1; k < c->in.size(); ++k) every.push_back(k);
+        Fed bytes = feed_split(c->in, every, c->policy, 1 << 20);
+        for (const Fed* f : {&whole, &bytes}) {
+          ASSERT_TRUE(f->done) << c->name << " " << testing::PrintToString(in);
+          ASSERT_EQ(f->verdict, c->verdict) << c->name << " " << testing::PrintToString(in);
+          ASSERT_EQ(f->tail, c->tail) << c->name << " " << testing::PrintToString(in);
+          if (c->verdict == BodyVerdict::ok) {
+            ASSERT_EQ(f->body, c->body) << c->name << " " << testing::PrintToString(in);
+          }
+        }
+        if (len <= 5) check(*c);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2u * ((1u << 16) - 1) / 3);  // 2 modes x (4^0 + ... + 4^7)
+}
+
 TEST(SmtpBodyReader, SizeLimitDiscardsButFindsTheEnd) {
   check({"exact", "12345678\r\n.\r\nX", "12345678\r\n", BodyVerdict::ok, "X"}, 10);
   check({"over", "123456789\r\n.\r\nX", "", BodyVerdict::too_big, "X"}, 10);

@@ -260,6 +260,61 @@ TEST(SmtpSession, TooMuchInputWhileSpoolingEndsTheSession) {
   EXPECT_TRUE(h.session->closed());
 }
 
+TEST(SmtpSession, JunkCommandLoopEndsAtTheDefaults) {
+  // junk_command_limit 100, max_errors 10: NOOPs 101 to 110 are errors 1 to 10, the 111th is one too many.
+  Harness h;
+  h.send("HELO c\r\n");  // junk 1
+  for (int i = 2; i <= 110; ++i) ASSERT_EQ(h.send("NOOP\r\n"), "250 2.0.0 Ok\r\n") << i;
+  EXPECT_FALSE(h.session->closed());
+  EXPECT_EQ(h.send("NOOP\r\n"), "250 2.0.0 Ok\r\n421 4.7.0 mx.example.com Error: too many errors\r\n");
+  EXPECT_TRUE(h.session->closed());
+}
+
+namespace {
+
+// A first message ending with BDAT LAST, then a whole pipelined transaction with a 1 MiB chunk, fed in pieces of
+// `piece` octets (the first `split` octets alone) while the first message waits for the spool.
+void pipelined_after_bdat_last(std::size_t piece, std::size_t split) {
+  SessionConfig cfg;
+  cfg.max_command_line = 64 * 1024;  // the largest line the config allows: held input is still 64 KiB at most
+  Harness h(cfg);
+  std::string all = "EHLO c\r\nNOOP\r\nMAIL FROM:<>\r\nRCPT TO:<bob@example.com>\r\nBDAT 5 LAST\r\nhello"
+                    "MAIL FROM:<>\r\nRCPT TO:<alice@example.com>\r\nBDAT 1048576 LAST\r\n" +
+                    std::string(1 << 20, 'x') + "QUIT\r\n";
+  std::string out = h.send(std::string_view(all).substr(0, split));
+  for (std::size_t i = split; i < all.size(); i += piece) out += h.send(std::string_view(all).substr(i, piece));
+  EXPECT_TRUE(out.ends_with("250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n")) << out;
+  auto m = h.spool();
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(Harness::data(*m).ends_with("\r\nhello")) << Harness::data(*m);
+  EXPECT_FALSE(h.session->next_action());
+  h.session->on_spooled({true, "Q1", core::Errc::temporary, m->seq});
+  // The first message is acknowledged; then the held input is refused as a whole: nothing of it is processed.
+  EXPECT_EQ(h.session->take_output(),
+            "250 2.0.0 Ok: queued as Q1\r\n421 4.7.0 mx.example.com Error: too much pipelined input\r\n");
+  auto a = h.session->next_action();
+  ASSERT_TRUE(a && std::holds_alternative<Close>(*a));
+  EXPECT_TRUE(h.session->closed());
+}
+
+}  // namespace
+
+TEST(SmtpSession, InputPipelinedAfterBdatLastIsCappedAt64KiB) {
+  pipelined_after_bdat_last(std::size_t{1} << 30, 0);  // all in one receive()
+  pipelined_after_bdat_last(4096, 0);
+  pipelined_after_bdat_last(4096, 11);  // "EHLO c\r\nNOO": receive() completes a held partial line
+  pipelined_after_bdat_last(1, 0);
+}
+
+TEST(SmtpSession, HeldPartialLineThenHugeInputWithoutLf) {
+  Harness h;
+  EXPECT_EQ(h.send("HELO c\r\nNOOP"), "250 mx.example.com\r\n");
+  std::string junk(1 << 20, 'A');
+  EXPECT_EQ(h.send(junk), "");  // completes the held "NOOP" past max_command_line: discarded, never held
+  EXPECT_EQ(h.send(junk), "");
+  EXPECT_EQ(h.send("\r\nNOOP\r\n"), "500 5.5.6 Line too long\r\n250 2.0.0 Ok\r\n");
+}
+
 TEST(SmtpSession, BareLfCommandTerminatorAndStrayEvents) {
   Harness h;
   EXPECT_EQ(h.send("HELO c\nNOOP\n"), "250 mx.example.com\r\n250 2.0.0 Ok\r\n");

@@ -80,6 +80,7 @@ bool apply_config(SessionConfig& cfg, std::string_view kv) {
   else if (key == "max_message_size") cfg.max_message_size = num();
   else if (key == "max_recipients") cfg.max_recipients = num();
   else if (key == "max_errors") cfg.max_errors = num();
+  else if (key == "junk_command_limit") cfg.junk_command_limit = num();
   else if (key == "max_received_headers") cfg.max_received_headers = num();
   else if (key == "bare_lf") cfg.bare_lf = value == "normalize" ? BareLf::normalize : BareLf::reject;
   else if (key == "tls_available") cfg.tls_available = value == "true";
@@ -90,7 +91,10 @@ bool apply_config(SessionConfig& cfg, std::string_view kv) {
 
 class Runner {
  public:
-  explicit Runner(FeedMode mode) : mode_(mode) { cfg_.hostname = "mx.example.com"; }
+  explicit Runner(FeedMode mode) : mode_(mode) {
+    cfg_.hostname = "mx.example.com";
+    cfg_.transcript = true;
+  }
 
   TranscriptOutcome run(const std::string& text) {
     std::istringstream in(text);
@@ -108,6 +112,7 @@ class Runner {
       if (!lines_.empty()) fail("unexpected reply line: " + printable(lines_.front()));
       else if (!actions_.empty()) fail("unexpected action left over (index " + std::to_string(actions_.front().index()) + ")");
       else if (!partial_.empty()) fail("reply without CRLF: " + printable(partial_));
+      else check_log();
     }
     return std::move(result_);
   }
@@ -131,8 +136,10 @@ class Runner {
     std::size_t pos;
     while ((pos = partial_.find("\r\n")) != std::string::npos) {
       lines_.push_back(partial_.substr(0, pos));
+      sent_.push_back(lines_.back());
       partial_.erase(0, pos + 2);
     }
+    for (auto& e : session_->take_transcript()) result_.log.push_back(std::move(e));
     while (auto a = session_->next_action()) actions_.push_back(std::move(*a));
   }
 
@@ -150,6 +157,27 @@ class Runner {
     }
     pending_.clear();
     collect();
+  }
+
+  // The log's server lines are the replies, in order; message data never appears as a client line.
+  void check_log() {
+    std::vector<std::string> logged;
+    for (const auto& e : result_.log)
+      if (e.kind == TranscriptEvent::Kind::server) logged.push_back(e.text);
+    if (logged != sent_) return fail("log: server lines differ from the replies sent");
+    for (const auto& m : result_.spooled) {
+      std::size_t pos = m.data.find("\r\n\r\n");  // the body, after the header section
+      if (pos == std::string::npos) continue;
+      std::istringstream body(m.data.substr(pos + 4));
+      std::string line;
+      while (std::getline(body, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.size() < 4) continue;
+        for (const auto& e : result_.log)
+          if (e.kind == TranscriptEvent::Kind::client && e.text == line)
+            return fail("log: message line \"" + printable(line) + "\" recorded as a client line");
+      }
+    }
   }
 
   template <class T>
@@ -292,6 +320,7 @@ class Runner {
   std::optional<SpoolResult> late_;
   std::vector<std::string> pending_;
   std::deque<std::string> lines_;
+  std::vector<std::string> sent_;  // every reply line, for check_log()
   std::string partial_;
   std::deque<Action> actions_;
   TranscriptOutcome result_;

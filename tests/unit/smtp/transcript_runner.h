@@ -15,7 +15,8 @@
 //   @late_answer                  answer the message kept by @spool_late with ok (after @wait_timeout: stale)
 //   @body bytes                   the last spooled message, after our Received: field, equals bytes (escaped)
 //   @contains bytes | @lacks bytes   the last spooled message (whole) contains / does not contain bytes
-// At the end no reply line and no action may be left over.
+// At the end no reply line and no action may be left over. The communication log is recorded too: its server
+// lines must be exactly the reply lines, and no line of a spooled message may appear as a client line.
 #pragma once
 
 #include <string>
@@ -36,6 +37,7 @@ struct TranscriptOutcome {
   bool ok = true;
   std::string failure;                 // what went wrong, with the transcript line number
   std::vector<SpooledCopy> spooled;    // every SpoolMessage the session produced
+  std::vector<TranscriptEvent> log;    // the session's communication log (SessionConfig::transcript is set)
 };
 
 TranscriptOutcome run_transcript(const std::string& text, FeedMode mode);
