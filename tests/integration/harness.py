@@ -86,9 +86,11 @@ class Instance:
     def cli(self, *args, **kw):
         return axon(*args, config=self.config, **kw)
 
-    def start(self, wait=True):
+    def start(self, wait=True, args=None):
+        """Runs `axon serve --config FILE` (the documented form; the CLI helpers above put --config first, so both
+        orders run in every test), or `args` when given."""
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([AXON, "--config", self.config, "serve"], stdout=self.log,
+        self.proc = subprocess.Popen([AXON] + (args or ["serve", "--config", self.config]), stdout=self.log,
                                      stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready()
