@@ -103,8 +103,11 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // The list commands open the store read-only: no migration, no write lock (docs/cli.md).
+  bool reads_only = *user_list || *domain_list || *alias_list || *mailbox_ls;
   app::Instance in;
-  if (int rc = app::open_instance(config_file, in); rc) return rc;
+  if (int rc = app::open_instance(config_file, in, reads_only ? app::Access::read_only : app::Access::read_write); rc)
+    return rc;
   if (*user_add) return app::cmd_user_add(in, address, pw_stdin);
   if (*user_del) return app::cmd_user_del(in, address);
   if (*user_list) return app::cmd_user_list(in);
