@@ -57,6 +57,7 @@ struct Config {
 
   // [directory]
   std::string plus_separator = "+";             // "" disables plus-addressing
+  std::string postmaster;                       // postmaster@/abuse@ default target; "": each domain's first account
 
   // Filled by load(): ports of the services that `init` wrote but this version does not serve yet are still
   // validated so that a config written today keeps working when they arrive.

@@ -329,7 +329,8 @@ class SqliteStore final : public Store {
       if (!q.ok()) return q.error();
     }
     {
-      Stmt q(*r_, "SELECT address FROM accounts", "load directory: accounts");
+      // In creation order: a domain's first account is its default postmaster (store/directory.h).
+      Stmt q(*r_, "SELECT address FROM accounts ORDER BY id", "load directory: accounts");
       while (q.row()) d.add_account(q.text(0));
       if (!q.ok()) return q.error();
     }
