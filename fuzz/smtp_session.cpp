@@ -22,7 +22,9 @@ namespace {
 class Policy final : public RecipientPolicy {
  public:
   RcptDecision resolve(const core::Address& a, bool) const override {
-    if (a.domain != "example.com" && a.domain != "mx.example.com") return {RcptDecision::Kind::relay_denied, {}};
+    // An empty domain is the bare <Postmaster>.
+    if (!a.domain.empty() && a.domain != "example.com" && a.domain != "mx.example.com")
+      return {RcptDecision::Kind::relay_denied, {}};
     if (a.local == "busy") return {RcptDecision::Kind::temp_fail, {}};
     if (a.local == "nobody") return {RcptDecision::Kind::unknown_user, {}};
     return {RcptDecision::Kind::accept, {a.key()}};

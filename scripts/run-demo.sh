@@ -13,7 +13,7 @@ offset=10000
 if [ ! -f "$demo/axon.toml" ]; then
   "$axon" init "$demo" --domain "$domain" --listen 127.0.0.1 --port-offset "$offset"
   pw=$(openssl rand -base64 18 | tr -dc 'A-Za-z0-9' | head -c 16)
-  printf '%s\n' "$pw" | "$axon" --config "$demo/axon.toml" user add "demo@$domain" --password-stdin
+  printf '%s\n' "$pw" | "$axon" user add "demo@$domain" --password-stdin --config "$demo/axon.toml"
   (umask 077 && printf 'demo@%s %s\n' "$domain" "$pw" > "$demo/demo-credentials")
 fi
 read -r user pw < "$demo/demo-credentials"
@@ -24,7 +24,7 @@ cat <<TXT
   SMTP       127.0.0.1:$((25 + offset))   (try: swaks --server 127.0.0.1:$((25 + offset)) --to $user)
   user       $user
   password   $pw
-  mailboxes  $axon --config $demo/axon.toml mailbox ls $user
+  mailboxes  $axon mailbox ls $user --config $demo/axon.toml
 
 TXT
-exec "$axon" --config "$demo/axon.toml" serve
+exec "$axon" serve --config "$demo/axon.toml"

@@ -1,9 +1,11 @@
 // app::DirectoryCache — the current directory snapshot, swapped whole on reload, and the SMTP recipient policy
-// over it. Lookups take a short lock to copy a shared_ptr; no I/O.
+// over it, with directory.plus_separator and directory.postmaster. Lookups take a short lock to copy a
+// shared_ptr; no I/O.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "smtp/server_session.h"
 #include "store/directory.h"
@@ -12,7 +14,11 @@ namespace axon::app {
 
 class DirectoryCache final : public smtp::RecipientPolicy {
  public:
-  explicit DirectoryCache(char plus_separator) : plus_(plus_separator) {}
+  // postmaster: directory.postmaster, where postmaster@ and abuse@ of every domain go by default ("" unset).
+  DirectoryCache(char plus_separator, std::string postmaster)
+      : plus_(plus_separator), postmaster_(std::move(postmaster)) {}
+
+  const std::string& postmaster() const { return postmaster_; }
 
   void set(std::shared_ptr<const store::Directory> d) {
     std::lock_guard lk(mu_);
@@ -30,7 +36,8 @@ class DirectoryCache final : public smtp::RecipientPolicy {
       out.kind = smtp::RcptDecision::Kind::temp_fail;
       return out;
     }
-    auto r = d->resolve(rcpt.str(), plus_);
+    // An empty domain is the bare <Postmaster> (RFC 5321 §4.1.1.3).
+    auto r = d->resolve(rcpt.domain.empty() ? rcpt.local : rcpt.str(), plus_, postmaster_);
     switch (r.kind) {
       case store::Resolution::Kind::local:
         out.kind = smtp::RcptDecision::Kind::accept;
@@ -50,6 +57,7 @@ class DirectoryCache final : public smtp::RecipientPolicy {
 
  private:
   char plus_;
+  std::string postmaster_;
   mutable std::mutex mu_;
   std::shared_ptr<const store::Directory> dir_;
 };

@@ -8,7 +8,7 @@
 
 namespace axon::app {
 
-int open_instance(const std::filesystem::path& config_file, Instance& out) {
+int open_instance(const std::filesystem::path& config_file, Instance& out, Access access) {
   auto cfg = config::load_file(config_file);
   if (!cfg) {
     std::fprintf(stderr, "axon: %s\n", cfg.error().detail.c_str());
@@ -17,6 +17,7 @@ int open_instance(const std::filesystem::path& config_file, Instance& out) {
   out.cfg = std::move(*cfg);
   store::SqliteOptions so;
   so.data_dir = out.cfg.data_dir;
+  so.read_only = access == Access::read_only;
   auto st = store::open_sqlite(so);
   if (!st) {
     std::fprintf(stderr, "axon: %s: server.data_dir: %s\n", out.cfg.file.c_str(), st.error().detail.c_str());

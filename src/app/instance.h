@@ -18,8 +18,12 @@ struct Instance {
   std::unique_ptr<store::Store> store;
 };
 
+// How a command uses the store: `serve`, `init` and changing commands write (and migrate the schema); the list
+// commands only read, taking no write lock, so they never wait behind (or fail beside) a busy server.
+enum class Access { read_write, read_only };
+
 // Loads the config and opens the store; on failure prints one line to stderr and returns the exit status.
-int open_instance(const std::filesystem::path& config_file, Instance& out);
+int open_instance(const std::filesystem::path& config_file, Instance& out, Access access = Access::read_write);
 
 int cmd_init(const std::filesystem::path& dir, const config::InitParams& params, bool force);
 int cmd_serve(const std::filesystem::path& config_file);

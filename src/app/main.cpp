@@ -11,11 +11,16 @@
 using namespace axon;
 
 int main(int argc, char** argv) {
-  CLI::App app{"Axon: mail and XMPP in one server"};
+  CLI::App app{"Axon: mail and XMPP in one server", "axon"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "axon 0.1.0");
   std::string config_file = "axon.toml";
   app.add_option("-c,--config", config_file, "the instance's axon.toml")->capture_default_str();
+  // Global options go before or after the (sub)command: `axon serve --config F` as documented, and
+  // `axon --config F serve`. fallthrough() hands an option a subcommand does not know to its parent; CLI11 copies
+  // it (and the footer) into every subcommand added below. --help of the last command given wins.
+  app.fallthrough();
+  app.footer("Global options, before or after the command: -c,--config FILE (default ./axon.toml), --help.");
 
   // init
   auto* init = app.add_subcommand("init", "create an instance: axon.toml, a self-signed certificate, a store");
@@ -98,8 +103,11 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // The list commands open the store read-only: no migration, no write lock (docs/cli.md).
+  bool reads_only = *user_list || *domain_list || *alias_list || *mailbox_ls;
   app::Instance in;
-  if (int rc = app::open_instance(config_file, in); rc) return rc;
+  if (int rc = app::open_instance(config_file, in, reads_only ? app::Access::read_only : app::Access::read_write); rc)
+    return rc;
   if (*user_add) return app::cmd_user_add(in, address, pw_stdin);
   if (*user_del) return app::cmd_user_del(in, address);
   if (*user_list) return app::cmd_user_list(in);

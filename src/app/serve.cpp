@@ -49,7 +49,12 @@ class Maintenance {
       spdlog::error("directory reload failed: {}", d.error().detail);
       return false;
     }
-    cache_.set(std::make_shared<const store::Directory>(std::move(*d)));
+    auto snapshot = std::make_shared<const store::Directory>(std::move(*d));
+    const auto& pm = cache_.postmaster();
+    if (!pm.empty() && snapshot->resolve(pm, '\0').kind != store::Resolution::Kind::local)
+      spdlog::warn("directory.postmaster {} is no account or alias here: postmaster@ and abuse@ go to each "
+                   "domain's first account", pm);
+    cache_.set(std::move(snapshot));
     if (v) version_ = *v;
     return true;
   }
@@ -147,7 +152,7 @@ int cmd_serve(const std::filesystem::path& config_file) {
   auto spool = queue::Spool::open(so);
   if (!spool) return startup_error(spool.error().detail);
 
-  DirectoryCache directory(cfg.plus_separator.empty() ? '\0' : cfg.plus_separator[0]);
+  DirectoryCache directory(cfg.plus_separator.empty() ? '\0' : cfg.plus_separator[0], cfg.postmaster);
   Maintenance maintenance(*in.store, directory);
   if (!maintenance.reload()) return startup_error("cannot load the directory from " + cfg.data_dir.string());
 

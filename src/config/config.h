@@ -62,6 +62,7 @@ struct Config {
 
   // [directory]
   std::string plus_separator = "+";             // "" disables plus-addressing
+  std::string postmaster;                       // postmaster@/abuse@ default target; "": each domain's first account
 
   // [queue] — the spool and the data of messages being received
   uint64_t queue_memory_budget = 128u << 20;     // message data in RAM, all receiving sessions together

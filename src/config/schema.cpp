@@ -61,6 +61,13 @@ bool valid_plus_separator(std::string_view s) {
   return s.empty() || (s.size() == 1 && std::string_view("!#$%&'*+-/=?^_`{|}~").find(s[0]) != std::string_view::npos);
 }
 
+// An address (RFC 5321 §4.1.2 Mailbox) with a domain name, or "" for unset.
+bool valid_postmaster(std::string_view s) {
+  if (s.empty()) return true;
+  auto a = core::parse_mailbox(s, true);
+  return a && !a->domain.empty() && a->domain.front() != '[';
+}
+
 constexpr std::string_view not_served = "Not served yet by this version; the port is reserved.";
 
 std::vector<Key> make_keys() {
@@ -169,6 +176,13 @@ std::vector<Key> make_keys() {
                    "plus-addressing off.");
   plus.check = valid_plus_separator;
   plus.check_what = "\"\" or one character of !#$%&'*+-/=?^_`{|}~";
+  auto& postmaster = add(&Config::postmaster, "directory", "postmaster", Type::string, restart, 0, 0,
+                         "Account or alias receiving mail for postmaster@ and abuse@ of every served domain and "
+                         "for Postmaster without a domain (RFC 5321 §4.5.1, §4.1.1.3; RFC 2142), where no account "
+                         "or alias of that name exists. \"\": each domain's first account (the oldest), or the first account "
+                         "of any domain while a domain has none.");
+  postmaster.check = valid_postmaster;
+  postmaster.check_what = "\"\" or a mail address (local@domain)";
 
   // [queue]
   add(&Config::queue_memory_budget, "queue", "memory_budget", Type::size, restart, 1 * M, 64 * G,

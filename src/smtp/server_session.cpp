@@ -410,12 +410,13 @@ struct ServerSession::Impl {
     auto r = parse_rcpt_to(arg, mail->smtputf8);
     if (!r) return refuse(r.error());
     if (!ehlo && (!r->notify.empty() || !r->orcpt.empty())) return refuse(reply::c555_unknown_param);
-    core::Address address = r->address;
-    if (r->bare_postmaster) address.domain = core::to_lower_ascii(cfg.hostname);  // RFC 5321 §4.1.1.3
-    RcptDecision d = policy.resolve(address, false);
+    // RFC 5321 §4.1.1.3: the bare <Postmaster> reaches the policy with an empty domain (the directory knows who
+    // the postmaster is); the envelope records it as postmaster@<our hostname>.
+    RcptDecision d = policy.resolve(r->address, false);
     switch (d.kind) {
       case RcptDecision::Kind::accept:
-        rcpts.push_back(core::Recipient{r->bare_postmaster ? address.str() : r->forward_path,
+        rcpts.push_back(core::Recipient{r->bare_postmaster ? "postmaster@" + core::to_lower_ascii(cfg.hostname)
+                                                           : r->forward_path,
                                         std::move(d.targets), r->notify, r->orcpt});
         phase = Phase::rcpt;
         return send(reply::c250_recipient_ok);

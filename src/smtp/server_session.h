@@ -36,7 +36,8 @@ struct RcptDecision {
   std::vector<std::string> targets;
 };
 
-// Recipient policy. Implemented over the in-memory directory snapshot; must not block.
+// Recipient policy. Implemented over the in-memory directory snapshot; must not block. The bare <Postmaster>
+// (RFC 5321 §4.1.1.3) comes with local part "postmaster" and an empty domain: the policy names its accounts.
 class RecipientPolicy {
  public:
   virtual ~RecipientPolicy() = default;

@@ -122,6 +122,9 @@ class Store {
 struct SqliteOptions {
   std::filesystem::path data_dir;  // holds axon.db and mail/
   const core::Clock* clock = nullptr;  // for uidvalidity and created times; system clock when null
+  // Reading only: an existing store at the current schema version (checked, not migrated); creates nothing and
+  // takes no write lock, so it never waits behind a busy server. Every write method fails (Errc::permanent).
+  bool read_only = false;
 };
 
 // The embedded backend: SQLite (WAL) for metadata, one file per message under data_dir/mail/.

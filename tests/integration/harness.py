@@ -17,6 +17,8 @@ import unittest
 
 AXON = os.environ.get("AXON_BIN", os.path.join(os.path.dirname(__file__), "../../build/src/app/axon"))
 DOMAIN = "example.org"
+# What ASan, LSan, UBSan and TSan print (UBSan always on stderr; the others there unless given a log_path).
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak|Thread)Sanitizer|WARNING: ThreadSanitizer|runtime error: ")
 
 
 def free_offset(ports=(25,)):
@@ -86,10 +88,11 @@ class Instance:
     def cli(self, *args, **kw):
         return axon(*args, config=self.config, **kw)
 
-    def start(self, wait=True, env=None):
-        """env: extra environment variables for the server process."""
+    def start(self, wait=True, args=None, env=None):
+        """Runs `axon serve --config FILE` (the documented form; the CLI helpers above put --config first, so both
+        orders run in every test), or `args` when given; env: extra environment variables for the server."""
         self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([AXON, "--config", self.config, "serve"], stdout=self.log,
+        self.proc = subprocess.Popen([AXON] + (args or ["serve", "--config", self.config]), stdout=self.log,
                                      stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
         if wait:
             self.wait_ready()
@@ -133,8 +136,13 @@ class Instance:
         return self.stop(signal.SIGKILL)
 
     def close(self):
-        self.stop()
+        """Stops the server and removes the instance. Fails when `serve` did not exit 0 or wrote a sanitizer report
+        (scripts/sanitize.sh): a leak at exit or an error in a server no test asks about would go unseen."""
+        rc = self.stop()
+        log = self.read_log()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if rc not in (None, 0) or SANITIZER_REPORT.search(log):
+            raise AssertionError(f"axon serve exited {rc}:\n{log[-6000:]}")
 
     # -- the mailstore, seen through the CLI and the message files --
     def mailboxes(self, address):

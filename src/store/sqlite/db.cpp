@@ -37,8 +37,10 @@ core::Error sqlite_error(sqlite3* db, int rc, std::string_view op) {
 
 Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path, bool read_only) {
   sqlite3* raw = nullptr;
-  // NOMUTEX: each connection is guarded by its own std::mutex in the store.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  // NOMUTEX: each connection is guarded by its own std::mutex in the store. A read-only connection opens an
+  // existing file with SQLITE_OPEN_READONLY: it can take no write lock, so it never waits behind (or blocks) the
+  // writer; in WAL mode it still shares the -shm index with the writer and sees every commit.
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     auto e = sqlite_error(raw, rc, "open " + path.string());
@@ -65,6 +67,8 @@ Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path, bool rea
   if (auto r = db->exec("PRAGMA synchronous = NORMAL", "set synchronous"); !r) return r.error();
   if (read_only) {
     if (auto r = db->exec("PRAGMA query_only = ON", "set query_only"); !r) return r.error();
+    // The last connection to close checkpoints the WAL into axon.db, a write: never this one.
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   }
   return db;
 }

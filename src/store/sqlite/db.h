@@ -24,7 +24,8 @@ core::Error sqlite_error(sqlite3* db, int rc, std::string_view op);
 
 class Db {
  public:
-  // Opens (creating when asked) the database with WAL, foreign keys, busy_timeout and synchronous=NORMAL.
+  // Opens the database with foreign keys, busy_timeout and synchronous=NORMAL. Writable: created when missing,
+  // switched to WAL. Read-only: an existing file, SQLITE_OPEN_READONLY + query_only, no checkpoint on close.
   static Result<std::unique_ptr<Db>> open(const std::filesystem::path& path, bool read_only);
   ~Db();
   Db(const Db&) = delete;

@@ -103,7 +103,36 @@ Result<void> migrate_step(Db& db, int from) {
   }
 }
 
+core::Error newer_than_us(int version) {
+  return core::make_error(core::Errc::permanent, "database schema v" + std::to_string(version) +
+                                                     " is newer than this Axon (v" + std::to_string(kSchemaVersion) +
+                                                     ")");
+}
+
 }  // namespace
+
+Result<void> check_version(Db& db) {
+  Transaction tx(db, "check schema version", false);
+  if (!tx.begun()) return tx.begun();
+  {
+    Stmt q(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", "check schema version");
+    bool has_meta = q.row() && q.i64(0) != 0;
+    if (!q.ok()) return q.error();
+    if (!has_meta) return core::make_error(core::Errc::not_found, "no Axon store in this database (run axon init)");
+  }
+  int version = 0;
+  {
+    Stmt q(db, "SELECT value FROM meta WHERE key = 'schema_version'", "read schema version");
+    if (q.row()) version = static_cast<int>(q.i64(0));
+    if (!q.ok()) return q.error();
+  }
+  if (version > kSchemaVersion) return newer_than_us(version);
+  if (version < kSchemaVersion)
+    return core::make_error(core::Errc::permanent, "database schema v" + std::to_string(version) +
+                                                       " is older than this Axon (v" + std::to_string(kSchemaVersion) +
+                                                       "): `axon serve` or a changing command migrates it");
+  return tx.commit();
+}
 
 Result<void> migrate(Db& db) {
   Transaction tx(db, "migrate schema");
@@ -118,11 +147,7 @@ Result<void> migrate(Db& db) {
     if (q.row()) version = static_cast<int>(q.i64(0));
     if (!q.ok()) return q.error();
   }
-  if (version > kSchemaVersion) {
-    return core::make_error(core::Errc::permanent, "database schema v" + std::to_string(version) +
-                                                       " is newer than this Axon (v" +
-                                                       std::to_string(kSchemaVersion) + ")");
-  }
+  if (version > kSchemaVersion) return newer_than_us(version);
   if (version == kSchemaVersion) return tx.commit();
   for (int v = version; v < kSchemaVersion; ++v) {
     if (auto r = migrate_step(db, v); !r) return r;

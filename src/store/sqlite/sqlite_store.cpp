@@ -1,8 +1,9 @@
 // store::Store on SQLite (WAL) + one file per message: data_dir/axon.db and data_dir/mail/<account id>/<file>.
 //
 // Connections: a writer (deliveries and directory changes, serialized by wmu_) and a reader (lists, reads,
-// directory_version; rmu_). WAL lets the reader run beside the writer. Both use busy_timeout 5 s so the CLI (a
-// second process with its own Store) and the server share the file.
+// directory_version; rmu_; SQLITE_OPEN_READONLY). WAL lets the reader run beside the writer. Both use
+// busy_timeout 5 s so the CLI (a second process with its own Store) and the server share the file. Opened
+// read-only (the CLI's list commands), the writer is read-only too and nothing is migrated: no write lock at all.
 //
 // Durability: synchronous=NORMAL, so a COMMIT is not fsynced; sync() makes everything durable. In WAL mode a
 // committed transaction lives in axon.db-wal until a checkpoint copies it into axon.db, and with NORMAL SQLite
@@ -95,6 +96,23 @@ class SqliteStore final : public Store {
       : data_dir_(std::move(data_dir)), mail_dir_(data_dir_ / "mail"), clock_(clock ? clock : &system_clock_) {}
 
   ~SqliteStore() override { (void)sync(); }
+
+  // Read-only (SqliteOptions::read_only): no file or folder is created, the schema version is checked instead of
+  // migrated, and both connections are SQLITE_OPEN_READONLY, so no write lock is ever asked for and a write
+  // method fails (SQLITE_READONLY, Errc::permanent) before it touches anything. sync() has nothing to flush.
+  Result<void> open_read_only() {
+    auto db_path = data_dir_ / "axon.db";
+    std::error_code ec;
+    if (!fs::is_regular_file(db_path, ec))
+      return make_error(Errc::not_found, "no store at " + db_path.string() + " (run axon init)");
+    for (auto* conn : {&w_, &r_}) {
+      auto c = Db::open(db_path, true);
+      if (!c) return c.error();
+      *conn = std::move(*c);
+    }
+    read_only_ = true;
+    return check_version(*r_);
+  }
 
   Result<void> open() {
     std::error_code ec;
@@ -313,7 +331,8 @@ class SqliteStore final : public Store {
       if (!q.ok()) return q.error();
     }
     {
-      Stmt q(*r_, "SELECT address FROM accounts", "load directory: accounts");
+      // In creation order: a domain's first account is its default postmaster (store/directory.h).
+      Stmt q(*r_, "SELECT address FROM accounts ORDER BY id", "load directory: accounts");
       while (q.row()) d.add_account(q.text(0));
       if (!q.ok()) return q.error();
     }
@@ -340,6 +359,10 @@ class SqliteStore final : public Store {
   std::vector<Result<DeliveryOutcome>> deliver(std::span<const Delivery> batch) override {
     std::vector<Result<DeliveryOutcome>> out(batch.size(), Result<DeliveryOutcome>(DeliveryOutcome{}));
     if (batch.empty()) return out;
+    if (read_only_) {  // refused before any message file is written
+      out.assign(batch.size(), Result<DeliveryOutcome>(make_error(Errc::permanent, "deliver: the store is read-only")));
+      return out;
+    }
     std::lock_guard l(wmu_);
     // A storage failure is never the message's fault: every batch-level error is temporary, so the queue
     // retries instead of bouncing (the detail keeps SQLite's own code).
@@ -739,6 +762,7 @@ class SqliteStore final : public Store {
   core::SystemClock system_clock_;
   const core::Clock* clock_;
   FileSyncer syncer_;
+  bool read_only_ = false;  // open_read_only(): every write is refused, sync() has nothing to flush
 
   std::mutex wmu_;  // the writer connection and the mailbox cache
   std::unique_ptr<Db> w_;
@@ -755,7 +779,7 @@ class SqliteStore final : public Store {
 Result<std::unique_ptr<Store>> open_sqlite(const SqliteOptions& opts) {
   if (opts.data_dir.empty()) return core::make_error(core::Errc::invalid, "open store: no data directory");
   auto s = std::make_unique<sqlite::SqliteStore>(opts.data_dir, opts.clock);
-  if (auto r = s->open(); !r) return r.error();
+  if (auto r = opts.read_only ? s->open_read_only() : s->open(); !r) return r.error();
   return std::unique_ptr<Store>(std::move(s));
 }
 

@@ -197,6 +197,15 @@ TEST(ConfigErrors, String) {
   EXPECT_EQ(load_ok("[directory]\nplus_separator = \"\"\n").plus_separator, "");
 }
 
+TEST(ConfigErrors, Postmaster) {
+  const std::string pm = "t.toml: directory.postmaster: \"\" or a mail address (local@domain), got ";
+  EXPECT_EQ(load_error("[directory]\npostmaster = \"alice\"\n"), pm + "\"alice\"");
+  EXPECT_EQ(load_error("[directory]\npostmaster = \"alice@\"\n"), pm + "\"alice@\"");
+  EXPECT_EQ(load_error("[directory]\npostmaster = \"a@[127.0.0.1]\"\n"), pm + "\"a@[127.0.0.1]\"");
+  EXPECT_EQ(load_ok("").postmaster, "");
+  EXPECT_EQ(load_ok("[directory]\npostmaster = \"Hostmaster@Example.org\"\n").postmaster, "Hostmaster@Example.org");
+}
+
 TEST(ConfigErrors, Choice) {
   EXPECT_EQ(load_error("[smtp]\nbare_lf = \"accept\"\n"),
             "t.toml: smtp.bare_lf: \"reject\" or \"normalize\", got \"accept\"");

@@ -10,13 +10,14 @@
 namespace axon::smtp::test {
 
 // Local domains example.com, foo.com and mx.example.com; users alice, bob, jones, brown, postmaster and the UTF-8
-// "用户"; "busy" fails temporarily; any other domain is foreign (relay denied).
+// "用户"; "busy" fails temporarily; any other domain is foreign (relay denied). The bare <Postmaster> (empty
+// domain) is postmaster@mx.example.com, the test host's.
 class FakePolicy final : public RecipientPolicy {
  public:
   RcptDecision resolve(const core::Address& a, bool /*authenticated*/) const override {
     static const std::set<std::string> domains{"example.com", "foo.com", "mx.example.com"};
     static const std::set<std::string> users{"alice", "bob", "jones", "brown", "postmaster", "用户"};
-    std::string domain = core::to_lower_ascii(a.domain);
+    std::string domain = a.domain.empty() ? "mx.example.com" : core::to_lower_ascii(a.domain);
     std::string local = core::to_lower_ascii(a.local);
     if (!domains.count(domain)) return {RcptDecision::Kind::relay_denied, {}};
     if (local == "busy") return {RcptDecision::Kind::temp_fail, {}};
