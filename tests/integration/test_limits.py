@@ -24,6 +24,7 @@ class Limits(AxonTestCase):
         ("smtp", "max_errors"): "3",
         ("smtp", "idle_timeout"): '"2s"',
         ("server", "max_connections_per_ip"): "6",
+        ("smtp", "junk_command_limit"): "20",
     }
 
     def assert_still_serving(self):
@@ -62,6 +63,21 @@ class Limits(AxonTestCase):
         replies = [c.cmd("BOGUS") for _ in range(4)]  # max_errors = 3: the fourth is one too many
         self.assertTrue(all(r.startswith("500") for r in replies), replies)
         self.assertTrue(c.reply().startswith("421 4.7.0"))
+        self.assertTrue(c.closed())
+        self.assert_still_serving()
+
+    def test_junk_command_loop_is_cut_off(self):
+        # NOOP/RSET/VRFY/HELP change nothing: past junk_command_limit (20) each counts as an error, and past
+        # max_errors (3) the session ends, so such a loop cannot hold a connection slot forever.
+        c = start(self.inst)
+        replies = []
+        for i in range(30):
+            r = c.cmd(["NOOP", "RSET", "VRFY postmaster", "HELP"][i % 4])
+            replies.append(r)
+            if r.startswith("421"):
+                break
+        self.assertTrue(replies[-1].startswith("421 4.7.0"), replies[-3:])
+        self.assertLessEqual(len(replies), 25)
         self.assertTrue(c.closed())
         self.assert_still_serving()
 
