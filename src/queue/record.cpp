@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <random>
 #include <nlohmann/json.hpp>
 
 namespace axon::queue {
@@ -50,20 +51,37 @@ const char* body_name(core::BodyType b) {
 
 }  // namespace
 
-std::string encode_header(const Header& h) {
+std::string encode_preamble(uint32_t& seed) {
+  std::string s(kPreambleSize, '\0');
+  std::memcpy(s.data(), kSegmentMagic, 8);
+  std::random_device rd;  // getrandom(2) on Linux
+  for (int i = 0; i < 16; i += 4) put32(s.data() + 8 + i, rd());
+  put32(s.data() + 24, crc32(std::string_view(s.data(), 24)));
+  seed = crc32(std::string_view(s.data() + 8, 16));
+  return s;
+}
+
+bool decode_preamble(std::string_view b, uint32_t& seed) {
+  if (b.size() < kPreambleSize || std::memcmp(b.data(), kSegmentMagic, 8) != 0) return false;
+  if (get32(b.data() + 24) != crc32(b.substr(0, 24))) return false;
+  seed = crc32(b.substr(8, 16));
+  return true;
+}
+
+std::string encode_header(const Header& h, uint32_t seed) {
   std::string s(kHeaderSize, '\0');
   std::memcpy(s.data(), kMagic, 4);
   put32(s.data() + 4, h.envelope_size);
   put64(s.data() + 8, h.data_size);
   put32(s.data() + 16, h.envelope_crc);
   put32(s.data() + 20, h.data_crc);
-  put32(s.data() + 24, crc32(std::string_view(s.data(), 24)));
+  put32(s.data() + 24, crc32(std::string_view(s.data(), 24), seed));
   return s;
 }
 
-bool decode_header(std::string_view b, Header& out) {
+bool decode_header(std::string_view b, uint32_t seed, Header& out) {
   if (b.size() < kHeaderSize || std::memcmp(b.data(), kMagic, 4) != 0) return false;
-  if (get32(b.data() + 24) != crc32(b.substr(0, 24))) return false;
+  if (get32(b.data() + 24) != crc32(b.substr(0, 24), seed)) return false;
   Header h;
   h.envelope_size = get32(b.data() + 4);
   h.data_size = get64(b.data() + 8);

@@ -118,6 +118,10 @@ void Spool::release(const std::vector<Released>& records) {
 // admin in damaged/ (its intact records were delivered; the damaged ones could not be).
 void Spool::collect_locked() {
   for (auto it = segments_.begin(); it != segments_.end();) {
+    if (it->second.unreadable) {  // kept in place for the next start
+      ++it;
+      continue;
+    }
     if (it->second.closed && it->second.released >= it->second.records) {
       fs::path p = segment_path(opts_.dir, it->first);
       if (it->second.damaged) {
@@ -146,16 +150,25 @@ void Spool::close_segment_locked() {
 
 core::Result<void> Spool::open_segment() {
   fs::path p = segment_path(opts_.dir, ++seg_no_);
-  // No O_APPEND: copy_file_range refuses it; the file position is the append point.
-  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  // No O_APPEND: copy_file_range refuses it; the file position is the append point. O_EXCL: never reuse a name.
+  int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(Errc::temporary, sys_error("cannot create", p));
   seg_ = std::make_shared<SegmentFile>(fd);
+  // The preamble (and its nonce) becomes durable with the first batch's fdatasync.
+  std::string preamble = record::encode_preamble(seg_seed_);
+  Writer w(fd);
+  w.add(preamble);
+  if (!w.finish()) {
+    seg_.reset();
+    ::unlink(p.c_str());
+    return make_error(Errc::temporary, sys_error("cannot write", p));
+  }
   // The new name must survive a crash too, before any record in it is acknowledged.
   if (!fsync_dir(opts_.dir)) {
     fatal(sys_error("cannot fsync", opts_.dir));
     return make_error(Errc::temporary, "spool directory fsync failed");
   }
-  seg_bytes_ = 0;
+  seg_bytes_ = record::kPreambleSize;
   seg_first_write_ = std::chrono::steady_clock::now();
   std::lock_guard lk(mu_);
   segments_[seg_no_] = Segment{};
@@ -205,7 +218,7 @@ core::Result<void> Spool::write_batch(std::vector<Pending>& batch, std::vector<S
     h.data_size = p.data->size();
     h.envelope_crc = crc32(env);
     h.data_crc = p.data->crc();
-    heads.push_back(record::encode_header(h) + env);
+    heads.push_back(record::encode_header(h, seg_seed_) + env);
     w.add(heads.back());
     if (p.data->spilled())
       w.copy_from(p.data->fd(), 0, p.data->size());
@@ -249,13 +262,13 @@ void Spool::run() {
       std::unique_lock lk(mu_);
       // Backpressure: hold the intake while too much is accepted but not yet in the store.
       backlog_cv_.wait(lk, [&] { return stopping_ || backlog_bytes_ < opts_.max_backlog_bytes; });
-      bool have_open = seg_ && seg_bytes_ > 0;
+      bool have_open = seg_ && seg_bytes_ > record::kPreambleSize;
       auto deadline = seg_first_write_ + opts_.segment_max_age;
       if (have_open)
         cv_.wait_until(lk, deadline, [&] { return stopping_ || !queue_.empty(); });
       else
         cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
-      if (seg_ && seg_bytes_ > 0 &&
+      if (seg_ && seg_bytes_ > record::kPreambleSize &&
           (std::chrono::steady_clock::now() >= deadline || seg_bytes_ >= opts_.segment_max_bytes))
         close_segment_locked();
       if (queue_.empty()) {
@@ -287,7 +300,10 @@ void Spool::run() {
       auto& p = batch[i];
       auto& s = durable[i];
       s.envelope = std::move(p.envelope);
-      if (!p.data->spilled() && s.size <= opts_.inline_max) s.data = std::move(p.data->memory());
+      if (!p.data->spilled() && s.size <= opts_.inline_max) {
+        s.data = std::move(p.data->memory());
+        s.file.reset();  // the data travels in memory: pin no segment descriptor
+      }
       p.data.reset();  // its memory and in-flight share go back to the budget
       p.done(s.id);
     }

@@ -16,7 +16,9 @@
 // Recovery (recovery.cpp). recover() reads every segment left behind, record by record, without holding message
 // data in memory (small messages excepted). A bad record that nothing intact follows in the newest segment is a
 // torn tail (written but never acknowledged): it is cut off. Any other bad record is damage: the intact records
-// after it are found again and replayed, and the segment is moved to spool/damaged/ once they are released.
+// after it are found again and replayed, and the segment is moved to spool/damaged/ once they are released. A
+// segment with read errors (EIO) is neither cut nor moved: its readable records are replayed and it stays in
+// spool/, to be read again at the next start (the error may pass; an unreadable record may be acknowledged mail).
 // Security: the files hold untrusted message data; recovery bounds every length it reads.
 #pragma once
 
@@ -67,7 +69,7 @@ struct Spooled {
   std::string id;
   core::Envelope envelope;
   uint64_t segment = 0;
-  std::shared_ptr<const SegmentFile> file;
+  std::shared_ptr<const SegmentFile> file;  // only when the data is not in memory (no fd pinned otherwise)
   uint64_t data_offset = 0;  // in the segment
   uint64_t size = 0;         // data octets
   uint64_t fingerprint = 0;  // record.h: same id and another fingerprint is another message
@@ -129,6 +131,7 @@ class Spool {
     uint64_t records = 0, released = 0;
     bool closed = false;
     bool damaged = false;  // moved to damaged/ instead of unlinked
+    bool unreadable = false;  // read errors: left where it is and read again at the next start
   };
   Spool(SpoolOptions opts, int lock_fd, IdAllocator ids);
   void run();
@@ -144,6 +147,7 @@ class Spool {
   IntakeBudget budget_;
   std::shared_ptr<SegmentFile> seg_;
   uint64_t seg_no_ = 0;
+  uint32_t seg_seed_ = 0;  // record.h: the open segment's header CRC seed
   uint64_t seg_bytes_ = 0;
   std::chrono::steady_clock::time_point seg_first_write_{};
 

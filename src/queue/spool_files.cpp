@@ -2,6 +2,7 @@
 #include "queue/spool_files.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,9 +58,33 @@ core::Result<void> move_to_damaged(const fs::path& dir, const fs::path& segment)
   std::error_code ec;
   fs::create_directories(dd, ec);
   if (ec) return core::make_error(core::Errc::temporary, "cannot create " + dd.string() + ": " + ec.message());
+  // Never over an earlier damaged segment of the same name: that may hold the only copy of acknowledged mail.
   fs::path to = dd / segment.filename();
-  if (::rename(segment.c_str(), to.c_str()) != 0) return core::make_error(core::Errc::temporary, sys_error("cannot move", segment));
+  for (int n = 1; ::renameat2(AT_FDCWD, segment.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0; ++n) {
+    if (errno != EEXIST || n > 1000) return core::make_error(core::Errc::temporary, sys_error("cannot move", segment));
+    to = dd / (segment.filename().string() + "." + std::to_string(n));
+  }
   if (!fsync_dir(dd) || !fsync_dir(dir)) return core::make_error(core::Errc::temporary, sys_error("cannot fsync", dir));
+  return {};
+}
+
+core::Result<void> save_tail(const fs::path& dir, const fs::path& segment, int fd, uint64_t offset, uint64_t size) {
+  fs::path dd = dir / "damaged";
+  std::error_code ec;
+  fs::create_directories(dd, ec);
+  fs::path to = dd / (segment.filename().string() + ".tail");
+  int out = -1;
+  for (int n = 1; (out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0; ++n) {
+    if (errno != EEXIST || n > 1000) return core::make_error(core::Errc::temporary, sys_error("cannot create", to));
+    to = dd / (segment.filename().string() + ".tail." + std::to_string(n));
+  }
+  Writer w(out);
+  w.copy_from(fd, offset, size);
+  bool ok = w.finish() && ::fsync(out) == 0;
+  int err = errno;
+  ::close(out);
+  errno = err;
+  if (!ok || !fsync_dir(dd) || !fsync_dir(dir)) return core::make_error(core::Errc::temporary, sys_error("cannot save", to));
   return {};
 }
 

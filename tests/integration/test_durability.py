@@ -69,9 +69,11 @@ def check_all_delivered(test, inst, acked, timeout=60):
 
 
 def spool_records(path):
-    """(offset, queue id, token) of every record of a spool segment (record.h's format)."""
-    data = open(path, "rb").read()
-    out, pos = [], 0
+    """(offset, queue id, token) of every record of a spool segment (record.h's format: a 32-octet preamble, then
+    records)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    out, pos = [], 32
     while pos + 32 <= len(data) and data[pos:pos + 4] == b"AXS2":
         env_len, data_len = struct.unpack_from("<IQ", data, pos + 4)
         env = json.loads(data[pos + 32:pos + 32 + env_len])
@@ -172,6 +174,41 @@ class Durability(unittest.TestCase):
             time.sleep(0.1)
         self.assertTrue(os.path.exists(damaged))
         self.assertFalse(os.path.exists(seg))
+        inst.close()
+
+
+class UnreadableSpool(unittest.TestCase):
+    def test_segment_that_cannot_be_read_is_kept_and_read_again(self):
+        """EIO while replaying (injected with the shim): the segment is neither cut nor moved, the server serves,
+        and the next start delivers every acknowledged message."""
+        self.assertTrue(FAILSYNC and os.path.exists(FAILSYNC), "the failsync shim was not built")
+        inst = Instance(users=("alice",)).start()
+        senders = Senders(inst)
+        left = []
+        try:
+            for _ in range(10):  # until a SIGKILL leaves a segment with records behind
+                time.sleep(0.8)
+                inst.kill()
+                left = [(p, os.path.getsize(p)) for p in glob.glob(os.path.join(inst.dir, "data", "spool", "*.seg"))
+                        if spool_records(p)]
+                if left:
+                    break
+                inst.start()
+        finally:
+            acked = senders.finish()
+        self.assertTrue(left, "no segment with records was left behind")
+        trigger = os.path.join(inst.dir, "trigger")
+        with open(trigger, "w") as f:
+            f.write("pread-seg")
+        inst.start(env={"LD_PRELOAD": FAILSYNC, "AXON_FAILSYNC_TRIGGER": trigger,
+                        "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"})
+        self.assertIn("read errors", inst.read_log())
+        for path, size in left:  # neither cut nor moved
+            self.assertEqual(os.path.getsize(path), size)
+        self.assertEqual(inst.stop(), 0)
+        os.unlink(trigger)
+        inst.start()
+        check_all_delivered(self, inst, acked)
         inst.close()
 
 

@@ -462,3 +462,67 @@ TEST(QueueSpool, LargestConfigurableMessageFitsARecord) {
   }
   EXPECT_TRUE(seen);
 }
+
+// A client may send a whole well-formed record as message data. When damage makes recovery search for the next
+// intact record, that forgery must not pass for one: header CRCs are seeded with the segment's secret nonce.
+TEST(QueueSpool, RecordForgedInMessageDataIsNeverReplayed) {
+  TempDir d;
+  core::Envelope forged_env = sample(9).envelope;
+  forged_env.rcpts = {{"victim@example.org", {"victim@example.org"}, "", ""}};
+  forged_env.authenticated = true;
+  std::string forged_data = "Subject: forged\r\n\r\nfrom nobody\r\n";
+  std::string env = queue::record::encode_envelope("FORGED", forged_env);
+  queue::record::Header h;
+  h.envelope_size = static_cast<uint32_t>(env.size());
+  h.data_size = forged_data.size();
+  h.envelope_crc = queue::crc32(env);
+  h.data_crc = queue::crc32(forged_data);
+  std::string forgery;
+  for (uint32_t seed : {0u, 1u, 0xFFFFFFFFu}) forgery += queue::record::encode_header(h, seed) + env + forged_data;
+  {
+    auto s = queue::Spool::open({d.path});
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    submit_all(**s, 1);
+    core::Message m = sample(2);
+    m.data = "Subject: carrier\r\n\r\n" + forgery + "\r\n";
+    std::promise<bool> p;
+    (*s)->submit(m, [&](core::Result<std::string> r) { p.set_value(r.ok()); });
+    ASSERT_TRUE(p.get_future().get());
+    submit_all(**s, 1);
+    (*s)->stop();
+  }
+  auto seg = segments(d.path)[0];
+  auto offs = record_offsets(seg);  // the real records and the forged ones inside the carrier's data
+  ASSERT_GE(offs.size(), 3u);
+  flip(seg, offs[1] + 20);  // the carrier's data CRC: the carrier is damaged, recovery searches onwards
+  auto s = queue::Spool::open({d.path});
+  auto rec = (*s)->recover();
+  ASSERT_TRUE(rec);
+  for (const auto& r : *rec) EXPECT_NE(r.id, "FORGED");
+  EXPECT_EQ(rec->size(), 2u);  // the records before and after the carrier
+  EXPECT_EQ((*s)->stats().damaged_segments, 1u);
+}
+
+// A torn tail is copied to damaged/NAME.tail before it is cut off: a record cut short at the end may also be
+// damage at the very end of the file, and its bytes stay available to the admin.
+TEST(QueueSpool, TornTailIsSavedBeforeItIsCut) {
+  TempDir d;
+  {
+    auto s = queue::Spool::open({d.path});
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    submit_all(**s, 3);
+    (*s)->stop();
+  }
+  auto seg = segments(d.path)[0];
+  auto size = fs::file_size(seg);
+  auto offs = record_offsets(seg);
+  fs::resize_file(seg, offs[2] + 10);  // the last record cut short
+  {
+    auto s = queue::Spool::open({d.path});
+    auto rec = (*s)->recover();
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->size(), 2u);
+  }
+  EXPECT_TRUE(fs::exists(d.path / "damaged" / (seg.filename().string() + ".tail")));
+  EXPECT_LT(fs::file_size(seg), size);
+}
