@@ -1,6 +1,8 @@
 // `axon serve`: wires config, store, spool, router and listeners, then runs until SIGTERM/SIGINT.
 // Start-up order keeps "nothing half-started": config, TLS, store, spool lock and every listener's bind are
 // checked before anything is served; a failure prints one line and exits 2.
+#include <sys/resource.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -119,6 +121,20 @@ spdlog::level::level_enum level_of(const std::string& s) {
   return l == spdlog::level::off && s != "off" ? spdlog::level::info : l;
 }
 
+// Every connection may hold a socket, a spill file and a transcript, and the spool its segments: raise the soft
+// limit on open files to the hard one, and say so when even that is tight for max_connections.
+void raise_file_limit(std::size_t max_connections) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 3 * max_connections + 256)
+    spdlog::warn("open file limit {} is low for server.max_connections = {} (want {}): raise it (LimitNOFILE=)",
+                 rl.rlim_cur, max_connections, 3 * max_connections + 256);
+}
+
 }  // namespace
 
 int cmd_serve(const std::filesystem::path& config_file) {
@@ -129,6 +145,7 @@ int cmd_serve(const std::filesystem::path& config_file) {
   spdlog::set_default_logger(logger);
   spdlog::set_level(level_of(cfg.log_level));
 
+  raise_file_limit(cfg.max_connections);
   auto tls = net::TlsContext::load(cfg.tls_cert, cfg.tls_key);
   if (!tls) return startup_error(cfg.file.string() + ": tls: " + tls.error().detail);
 

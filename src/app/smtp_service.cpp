@@ -34,7 +34,10 @@ class SmtpAdapter final : public net::Session {
     if (opts.transcripts) transcript_ = opts.transcripts->open(peer.ip, peer.connection_id, "IN", clock.now());
   }
 
-  ~SmtpAdapter() override { write_log(); }
+  ~SmtpAdapter() override {
+    if (cancel_) *cancel_ = true;  // the client is gone: a message not yet written is not written at all
+    write_log();
+  }
 
   void start(std::string tls_description) override {
     if (transcript_) {
@@ -57,6 +60,7 @@ class SmtpAdapter final : public net::Session {
   void idle_timeout() override { session_.on_idle_timeout(); }
   void wait_timeout() override {
     spdlog::warn("{}: no answer from the spool in time, 451 sent", peer_.ip);
+    if (cancel_) *cancel_ = true;
     session_.on_wait_timeout();
   }
   void shutdown() override { session_.on_shutdown(); }
@@ -79,6 +83,7 @@ class SmtpAdapter final : public net::Session {
     // The callback runs on the spool's writer thread, possibly after this connection is gone: it touches nothing
     // of the adapter there. Its apply runs on the connection's strand, and only while the connection (which owns
     // this adapter) lives: Wake holds the connection weakly and drops the apply once it is gone (net/session.h).
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
     spool_.submit(std::move(sm.envelope), std::move(sm.data), [self = this, wake = wake_, seq = sm.seq,
                                                                ip = peer_.ip](core::Result<std::string> r) {
       smtp::SpoolResult res;
@@ -94,7 +99,7 @@ class SmtpAdapter final : public net::Session {
         if (res.ok) spdlog::debug("{} queued {}", self->peer_.ip, res.queue_id);
         self->session_.on_spooled(res);  // ignored if stale (the session matches res.seq)
       });
-    });
+    }, cancel_);
     return net::Step::wait;
   }
 
@@ -115,6 +120,7 @@ class SmtpAdapter final : public net::Session {
   }
 
   SpoolBuffers buffers_;
+  queue::Spool::Cancel cancel_;  // of the message the session waits for
   smtp::ServerSession session_;
   queue::Spool& spool_;
   net::Wake wake_;

@@ -126,7 +126,7 @@ std::vector<Key> make_keys() {
   add(&Config::smtp_max_message_size, "smtp", "max_message_size", Type::size, restart, 64 * K, 4 * G,
       "Largest message accepted, announced with EHLO SIZE (RFC 1870); RFC 5321 §4.5.3.1.7 asks for at least "
       "64K.");
-  add(&Config::smtp_max_recipients, "smtp", "max_recipients", Type::integer, restart, 100, 100000,
+  add(&Config::smtp_max_recipients, "smtp", "max_recipients", Type::integer, restart, 100, 10000,
       "Recipients accepted per message; RFC 5321 §4.5.3.1.8 asks for at least 100.");
   add(&Config::smtp_max_command_line, "smtp", "max_command_line", Type::size, restart, 512, 64 * K,
       "Longest command line in bytes, CRLF included; RFC 5321 §4.5.3.1.4 asks for at least 512.");

@@ -220,10 +220,10 @@ awaitable<void> pump(std::shared_ptr<Server::Conn> c, bool implicit_tls, Timing 
 
 Server::Server(ServerOptions opts, std::shared_ptr<ssl::context> tls)
     : opts_(opts),
+      limiter_(opts.max_connections, opts.max_connections_per_ip),
       wake_gate_(std::make_shared<WakeGate>()),
       strand_(asio::make_strand(io_)),
       tls_(std::move(tls)),
-      limiter_(opts.max_connections, opts.max_connections_per_ip),
       drain_timer_(strand_) {
   if (!tls_) tls_ = std::make_shared<ssl::context>(ssl::context::tls_server);
 }

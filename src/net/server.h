@@ -80,12 +80,13 @@ class Server {
   struct Listener;
   struct WakeGate;  // closed by ~Server: a Wake called later (the spool's thread) posts nothing
   ServerOptions opts_;
+  // Before io_: ~io_context may destroy connection frames still holding limiter tickets (after a drain timeout).
+  ConnectionLimiter limiter_;
   std::shared_ptr<WakeGate> wake_gate_;
   boost::asio::io_context io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;  // the server-level state below
   std::mutex tls_mu_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  ConnectionLimiter limiter_;
   std::vector<std::unique_ptr<Listener>> listeners_;  // acceptors: used on strand_ once run() started
   std::set<std::shared_ptr<Conn>> conns_;             // on strand_
   boost::asio::steady_timer drain_timer_;             // on strand_

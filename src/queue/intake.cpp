@@ -99,6 +99,10 @@ void IntakeBuffer::spill(std::string_view more) {
 void IntakeBuffer::fail() {
   if (!failed_) spdlog::error("message data could not be kept: {}", std::strerror(errno));
   failed_ = true;
+  if (fd_ >= 0) {  // give the disk space back now, not at the end of the transaction
+    ::close(fd_);
+    fd_ = -1;
+  }
   mem_.clear();
   mem_.shrink_to_fit();
   if (budget_) budget_->release_memory(reserved_);

@@ -71,7 +71,10 @@ std::vector<Spooled> Router::deliver_batch(std::vector<Spooled>& batch) {
         (r->duplicate ? stats_.duplicates : stats_.delivered)++;
         continue;
       }
-      if (r.error().code == core::Errc::not_found || r.error().code == core::Errc::exists) {
+      // Never going to work by retrying: the account is gone, the key holds another message, the mailbox has used
+      // all its UIDs. Kept in undeliverable/ instead of pinning the spool forever.
+      auto code = r.error().code;
+      if (code == core::Errc::not_found || code == core::Errc::exists || code == core::Errc::limit) {
         spdlog::error("delivery id={} to={} failed: {}", id, deliveries[k].account, r.error().detail);
         park[owner[k]] = r.error().detail;
       } else {

@@ -75,7 +75,7 @@ void Spool::start(Sink sink) {
   writer_ = std::thread([this] { run(); });
 }
 
-void Spool::submit(core::Envelope envelope, std::unique_ptr<core::MessageBuffer> data, Done done) {
+void Spool::submit(core::Envelope envelope, std::unique_ptr<core::MessageBuffer> data, Done done, Cancel cancelled) {
   std::unique_ptr<IntakeBuffer> buf;
   if (auto* ib = dynamic_cast<IntakeBuffer*>(data.get())) {
     data.release();
@@ -88,7 +88,7 @@ void Spool::submit(core::Envelope envelope, std::unique_ptr<core::MessageBuffer>
   {
     std::lock_guard lk(mu_);
     if (!stopping_ && !broken_) {
-      queue_.push_back(Pending{std::move(envelope), std::move(buf), std::move(done), {}});
+      queue_.push_back(Pending{std::move(envelope), std::move(buf), std::move(done), {}, std::move(cancelled)});
       cv_.notify_one();
       return;
     }
@@ -280,6 +280,21 @@ void Spool::run() {
         queue_.pop_front();
       }
     }
+    // Messages whose sessions gave up waiting (451 sent) are not written: they would arrive twice. An envelope
+    // a record cannot hold (the session bounds recipients and targets, so only a misconfiguration) is refused
+    // here, before its 250, rather than written and lost at recovery.
+    std::erase_if(batch, [](Pending& p) {
+      if (p.cancelled && p.cancelled->load()) {
+        p.done(make_error(Errc::temporary, "cancelled"));
+        return true;
+      }
+      if (!envelope_fits(p.envelope)) {
+        p.done(make_error(Errc::too_big, "envelope too large for a spool record"));
+        return true;
+      }
+      return false;
+    });
+    if (batch.empty()) continue;
 
     std::vector<Spooled> durable;
     core::Result<void> st = broken() ? core::Result<void>(make_error(Errc::temporary, "spool is broken"))
@@ -330,6 +345,18 @@ Spool::Stats Spool::stats() const {
   s.live_segments = segments_.size();
   s.backlog_bytes = backlog_bytes_;
   return s;
+}
+
+bool Spool::envelope_fits(const core::Envelope& e) {
+  // A cheap upper bound first (JSON escapes an octet into at most 6); the exact size only when it is close.
+  std::size_t bound = 4096 + e.mail_from.size() + e.helo.size() + e.peer_ip.size() + e.tls.size() +
+                      e.dsn_envid.size() + e.dsn_ret.size();
+  for (const auto& r : e.rcpts) {
+    bound += 64 + r.address.size() + r.notify.size() + r.orcpt.size();
+    for (const auto& t : r.targets) bound += 8 + t.size();
+  }
+  if (bound * 6 <= record::kMaxEnvelope) return true;
+  return record::encode_envelope(std::string(16, 'X'), e).size() <= record::kMaxEnvelope;
 }
 
 }  // namespace axon::queue

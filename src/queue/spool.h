@@ -22,6 +22,7 @@
 // Security: the files hold untrusted message data; recovery bounds every length it reads.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -97,8 +98,11 @@ class Spool {
   IntakeBudget& budget() { return budget_; }
 
   // Thread-safe. `done` runs on the writer thread once the message is on disk (or failed). `data` is an
-  // IntakeBuffer from begin_message() or a core::StringBuffer.
-  void submit(core::Envelope envelope, std::unique_ptr<core::MessageBuffer> data, Done done);
+  // IntakeBuffer from begin_message() or a core::StringBuffer. Setting `*cancelled` (the session gave up waiting,
+  // or its client went away) drops the message if the writer has not taken it yet (done gets an error); one
+  // already being written is kept: a duplicate, never a loss.
+  using Cancel = std::shared_ptr<std::atomic<bool>>;
+  void submit(core::Envelope envelope, std::unique_ptr<core::MessageBuffer> data, Done done, Cancel cancelled = {});
   void submit(core::Message msg, Done done);  // data in memory (tests, tools)
 
   // The router has made these records durable elsewhere; their segments go once closed and fully released.
@@ -116,6 +120,8 @@ class Spool {
   };
   Stats stats() const;
 
+  // Whether the envelope's record fits record::kMaxEnvelope.
+  static bool envelope_fits(const core::Envelope& e);
   // The record's JSON part: the queue id and the envelope (record.h).
   static std::string encode_envelope(const std::string& id, const core::Envelope& e);
   static core::Result<core::Envelope> decode_envelope(std::string_view json, std::string* id);
@@ -126,6 +132,7 @@ class Spool {
     std::unique_ptr<IntakeBuffer> data;
     Done done;
     std::string id;
+    Cancel cancelled;
   };
   struct Segment {
     uint64_t records = 0, released = 0;

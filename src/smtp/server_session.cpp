@@ -25,6 +25,9 @@ namespace axon::smtp {
 
 namespace {
 
+constexpr std::size_t kMaxTargets = 1000;          // accounts one message may reach (Postfix's alias expansion limit)
+constexpr std::size_t kRecipientOvershoot = 1000;  // refused RCPTs before each counts as an error (as Postfix)
+
 // Why a command is refused in a phase, or ok.
 enum class Gate : uint8_t { ok, need_helo, nested_mail, need_mail, need_rcpt, no_valid_rcpts, bdat_mixed, in_tx };
 
@@ -120,6 +123,8 @@ struct ServerSession::Impl {
   bool shutdown_pending = false;  // on_shutdown() inside a message or an action: 421 once it is answered
   uint64_t spool_seq = 0;         // SpoolMessage::seq of the last message handed over; wait_spool waits for it
   std::size_t errors = 0;
+  std::size_t rcpt_overshoot = 0;  // RCPTs refused past max_recipients or kMaxTargets
+  std::size_t targets = 0;         // accounts the transaction's recipients reach
   std::size_t junk_commands = 0;  // since the session began or the last message was queued (as Postfix)
 
   // Session state (reset by STARTTLS)
@@ -137,6 +142,8 @@ struct ServerSession::Impl {
   uint64_t bdat_chunk_size = 0;
   uint64_t skip = 0;                // octets of a refused BDAT chunk still to discard (RFC 3030 §2)
   std::optional<Reply> skip_reply;  // sent once they are gone
+  bool skip_counts = true;          // whether skip_reply counts as an error
+  std::optional<Reply> bdat_failed;  // a BDAT chunk failed: chunks already pipelined get this, uncounted
 
   // A partial command line is held too, so never less than one line.
   std::size_t max_pending_input() const { return std::max(kMaxPendingInput, cfg.max_command_line); }
@@ -159,10 +166,12 @@ struct ServerSession::Impl {
     close();
   }
 
-  // A refused command. Every 5xx counts; past max_errors the session ends (Postfix smtpd_hard_error_limit).
+  // A refused command. Every 5xx and 4xx counts; past max_errors the session ends (Postfix
+  // smtpd_hard_error_limit counts both), so no loop of refused commands holds a slot. The count starts again
+  // when a message is queued, as in Postfix.
   void refuse(const Reply& r) {
     send(r);
-    if (r.permanent()) count_error();
+    if (r.code >= 400) count_error();
   }
 
   void count_error() {
@@ -183,6 +192,7 @@ struct ServerSession::Impl {
     mail.reset();
     buffer.reset();
     rcpts.clear();
+    targets = 0;
     data.reset();
     bdat.reset();
     bdat_chunk_active = false;
@@ -275,7 +285,8 @@ struct ServerSession::Impl {
         log.end_data();
         Reply r = std::move(*skip_reply);
         skip_reply.reset();
-        refuse(r);
+        if (skip_counts) refuse(r);
+        else send(r);
         continue;
       }
       if (bdat_chunk_active) {
@@ -335,6 +346,7 @@ struct ServerSession::Impl {
   void dispatch(const CommandLine& cmd) {
     Gate gate = kGates[static_cast<std::size_t>(cmd.verb)][phase_column(phase)];
     if (cmd.verb == Verb::bdat) return bdat_command(cmd.arg, gate);
+    bdat_failed.reset();  // any other command: the client has seen the failure
     if (gate != Gate::ok) return refuse(gate_reply(gate));
     switch (cmd.verb) {
       case Verb::helo: return helo_command(cmd.arg, false);
@@ -398,23 +410,43 @@ struct ServerSession::Impl {
       return refuse(reply::c555_unknown_param);  // extensions only after EHLO (RFC 5321 §4.1.1.1)
     if (m->size && *m->size > cfg.max_message_size) return refuse(reply::c552_message_too_big);  // RFC 1870 §6.1
     buffer = buffers.begin();
-    if (!buffer) return send(reply::c452_insufficient_storage);  // too much in flight: try again later
+    if (!buffer) return refuse(reply::c452_insufficient_storage);  // too much in flight: try again later
     mail = std::move(m.value());
     phase = Phase::mail;
     send(reply::c250_sender_ok);
   }
 
   void rcpt_command(std::string_view arg) {
-    // RFC 5321 §4.5.3.1.8: at least 100 must be accepted; past our limit 452 4.5.3 (§4.5.3.1.10).
-    if (rcpts.size() >= cfg.max_recipients) return send(reply::c452_too_many_recipients);
+    // RFC 5321 §4.5.3.1.8: at least 100 must be accepted; past our limit 452 4.5.3 (§4.5.3.1.10). A client that
+    // sends many more is not mistaken: past kRecipientOvershoot each one counts as an error (Postfix
+    // smtpd_recipient_overshoot_limit).
+    if (rcpts.size() >= cfg.max_recipients) {
+      send(reply::c452_too_many_recipients);
+      if (++rcpt_overshoot > kRecipientOvershoot) count_error();
+      return;
+    }
     auto r = parse_rcpt_to(arg, mail->smtputf8);
     if (!r) return refuse(r.error());
     if (!ehlo && (!r->notify.empty() || !r->orcpt.empty())) return refuse(reply::c555_unknown_param);
     // RFC 5321 §4.1.1.3: the bare <Postmaster> reaches the policy with an empty domain (the directory knows who
-    // the postmaster is); the envelope records it as postmaster@<our hostname>.
-    RcptDecision d = policy.resolve(r->address, false);
+    // the postmaster is); the envelope records it as postmaster@<our hostname>. postmaster@<our hostname> is the
+    // same mailbox (§4.5.1), also when the host name is not one of the served domains.
+    core::Address address = r->address;
+    if (core::iequals(address.local, "postmaster") && core::iequals(address.domain, cfg.hostname)) address.domain.clear();
+    RcptDecision d = policy.resolve(address, false);
     switch (d.kind) {
       case RcptDecision::Kind::accept:
+        // A repeated recipient is acknowledged again but adds nothing (the targets are already there).
+        for (const auto& have : rcpts)
+          if (core::iequals(have.address, r->forward_path)) return send(reply::c250_recipient_ok);
+        // Aliases expand to at most kMaxTargets accounts per message (Postfix virtual_alias_expansion_limit),
+        // which also bounds the envelope the spool keeps.
+        if (targets + d.targets.size() > kMaxTargets) {
+          send(reply::c452_too_many_recipients);
+          if (++rcpt_overshoot > kRecipientOvershoot) count_error();
+          return;
+        }
+        targets += d.targets.size();
         rcpts.push_back(core::Recipient{r->bare_postmaster ? "postmaster@" + core::to_lower_ascii(cfg.hostname)
                                                            : r->forward_path,
                                         std::move(d.targets), r->notify, r->orcpt});
@@ -422,7 +454,7 @@ struct ServerSession::Impl {
         return send(reply::c250_recipient_ok);
       case RcptDecision::Kind::unknown_user: return refuse(reply::c550_mailbox_unavailable);
       case RcptDecision::Kind::relay_denied: return refuse(reply::c554_relay_denied);
-      case RcptDecision::Kind::temp_fail: return send(reply::c451_recipient_temp_fail);
+      case RcptDecision::Kind::temp_fail: return refuse(reply::c451_recipient_temp_fail);
     }
   }
 
@@ -441,9 +473,13 @@ struct ServerSession::Impl {
     if (!b) return refuse(b.error());  // no size known: nothing can be skipped
     log.begin_data();  // the chunk's octets are message data, also when the chunk is refused
     if (gate != Gate::ok) {
-      // RFC 3030 §2: the chunk follows the command whatever the reply; read it, then refuse.
+      // RFC 3030 §2: the chunk follows the command whatever the reply; read it, then refuse. Chunks that were
+      // already pipelined after a failed one are expected ("MUST be prepared to accept and discard"): they get
+      // the failure again and are no protocol error.
       skip = b->size;
-      skip_reply = gate_reply(gate);
+      skip_counts = !(bdat_failed && gate == Gate::need_mail);
+      skip_reply = skip_counts ? gate_reply(gate) : *bdat_failed;
+      if (b->last) bdat_failed.reset();
       return;
     }
     if (!bdat) {
@@ -491,6 +527,8 @@ struct ServerSession::Impl {
   void end_of_chunk() {
     bdat_chunk_active = false;
     BodyVerdict v = bdat->verdict();
+    if (v != BodyVerdict::ok && !bdat->done())  // RFC 3030 §2: the transaction failed before its LAST chunk
+      bdat_failed = v == BodyVerdict::too_big ? reply::c552_message_too_big : reply::c554_bare_line_ending;
     if (v != BodyVerdict::ok || bdat->done()) return finish_message(v, bdat->received_count());
     send(Reply{250, "2.0.0", std::to_string(bdat_chunk_size) + " octets received"});  // RFC 3030 §2
   }
@@ -543,6 +581,7 @@ struct ServerSession::Impl {
     phase = idle_phase();
     if (r.ok) {
       junk_commands = 0;  // as Postfix: a client that delivers mail is not idling
+      errors = 0;
       send(Reply{250, "2.0.0", "Ok: queued as " + r.queue_id});
     } else {
       send(reply_for(r.error));

@@ -376,10 +376,10 @@ class SqliteStore final : public Store {
 
     std::vector<Plan> plan(batch.size());
     std::unordered_map<int64_t, Counters> before, after;  // mailbox id → counters as read / after this batch
-    std::unordered_map<std::string_view, std::size_t> keys;  // delivery keys planned in this batch
+    std::unordered_map<std::string_view, std::size_t> keys;  // delivery key → first delivery with it in this batch
     for (std::size_t i = 0; i < batch.size(); ++i) {
       std::optional<Error> fatal;
-      plan_one(batch[i], plan[i], out[i], before, after, keys, i, fatal);
+      plan_one(batch, i, plan[i], out[i], before, after, keys, fatal);
       if (fatal) return fail_all(*fatal);
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -619,14 +619,19 @@ class SqliteStore final : public Store {
 
   // Decides what to do with one delivery, reading only. An SQLite failure sets `fatal` (the batch is given up);
   // other errors concern this item only (in `result`).
-  void plan_one(const Delivery& d, Plan& p, Result<DeliveryOutcome>& result,
+  void plan_one(std::span<const Delivery> batch, std::size_t index, Plan& p, Result<DeliveryOutcome>& result,
                 std::unordered_map<int64_t, Counters>& before, std::unordered_map<int64_t, Counters>& after,
-                std::unordered_map<std::string_view, std::size_t>& keys, std::size_t index,
-                std::optional<Error>& fatal) {
+                std::unordered_map<std::string_view, std::size_t>& keys, std::optional<Error>& fatal) {
+    const Delivery& d = batch[index];
     p.kind = Plan::failed;
     const uint64_t size = d.size();
     if (!d.delivery_key.empty()) {
       if (auto it = keys.find(d.delivery_key); it != keys.end()) {
+        uint64_t first = batch[it->second].fingerprint;
+        if (first != 0 && d.fingerprint != 0 && first != d.fingerprint) {  // two messages, one key
+          result = make_error(Errc::exists, "delivery key " + d.delivery_key + " holds another message");
+          return;
+        }
         p.kind = Plan::repeat;
         p.same_as = it->second;
         return;

@@ -141,8 +141,10 @@ TEST(ConfigErrors, Integer) {
   EXPECT_EQ(load_error("[server]\nmax_connections = 0\n"),
             "t.toml: server.max_connections: an integer from 1 to 1000000, got 0");
   EXPECT_EQ(load_error("[smtp]\nmax_recipients = 99\n"),
-            "t.toml: smtp.max_recipients: an integer from 100 to 100000, got 99");
+            "t.toml: smtp.max_recipients: an integer from 100 to 10000, got 99");
   EXPECT_EQ(load_ok("[smtp]\nmax_recipients = 100\n").smtp_max_recipients, 100u);
+  EXPECT_EQ(load_error("[smtp]\nmax_recipients = 10001\n"),
+            "t.toml: smtp.max_recipients: an integer from 100 to 10000, got 10001");
 }
 
 TEST(ConfigErrors, Size) {

@@ -78,7 +78,7 @@ TEST(ConfigRender, Comments) {
   std::string t = render_toml(p);
   EXPECT_EQ(t.rfind("# axon.toml: configuration of the Axon mail and XMPP server for example.org", 0), 0u) << t;
   EXPECT_NE(t.find("\n# Recipients accepted per message; RFC 5321 §4.5.3.1.8 asks for at least 100.\n"
-                   "# reload: restart; type: integer, 100 to 100000\nmax_recipients = 100\n"),
+                   "# reload: restart; type: integer, 100 to 10000\nmax_recipients = 100\n"),
             std::string::npos)
       << t;
   EXPECT_NE(t.find("# reload: restart; type: port\nport = 25\n"), std::string::npos);

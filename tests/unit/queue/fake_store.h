@@ -53,6 +53,10 @@ class FakeStore : public store::Store {
         out.push_back(core::make_error(Errc::not_found, "no such account"));
         continue;
       }
+      if (limit_error) {
+        out.push_back(core::make_error(Errc::limit, "mailbox has used all 32-bit UIDs"));
+        continue;
+      }
       if (collide) {
         out.push_back(core::make_error(Errc::exists, "delivery key holds another message"));
         continue;
@@ -85,6 +89,7 @@ class FakeStore : public store::Store {
   int fail_temporarily = 0;
   bool fail_sync = false;
   bool collide = false;
+  bool limit_error = false;
   int from_file = 0;
   int syncs = 0;
 };

@@ -174,3 +174,14 @@ TEST(QueueRouter, BigMessageIsDeliveredFromTheSegment) {
   EXPECT_EQ(f.store.stored.at(id + "/alice@example.org"), "Return-Path: <s@example.net>\r\n" + big);
   EXPECT_EQ(f.store.from_file, 1);
 }
+
+// A mailbox out of UIDs (Errc::limit) will not get better by retrying: parked, not retried forever.
+TEST(QueueRouter, MailboxLimitIsParkedNotRetriedForever) {
+  Fixture f;
+  f.store.limit_error = true;
+  f.start();
+  auto id = f.submit({{"alice@example.org"}});
+  ASSERT_TRUE(f.wait_for([&] { return f.router->stats().undeliverable == 1; }));
+  EXPECT_TRUE(fs::exists(f.dir / "undeliverable" / (id + ".eml")));
+  EXPECT_EQ(f.router->stats().retries, 0u);
+}

@@ -526,3 +526,44 @@ TEST(QueueSpool, TornTailIsSavedBeforeItIsCut) {
   EXPECT_TRUE(fs::exists(d.path / "damaged" / (seg.filename().string() + ".tail")));
   EXPECT_LT(fs::file_size(seg), size);
 }
+
+// A message whose session gave up waiting (and answered 451) is not written if the writer has not taken it yet.
+TEST(QueueSpool, CancelledSubmitIsNotWritten) {
+  TempDir d;
+  {
+    auto s = queue::Spool::open({d.path});
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    std::promise<core::Result<std::string>> p;
+    auto m = sample(1);
+    auto buf = std::make_unique<core::StringBuffer>();
+    buf->append(m.data);
+    (*s)->submit(m.envelope, std::move(buf), [&](core::Result<std::string> r) { p.set_value(r); }, cancel);
+    *cancel = true;  // before the writer runs
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    EXPECT_FALSE(p.get_future().get().ok());
+    submit_all(**s, 1);
+    (*s)->stop();
+  }
+  auto s = queue::Spool::open({d.path});
+  auto rec = (*s)->recover();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->size(), 1u);
+}
+
+// An envelope that a record cannot hold is refused before its 250, never written and lost at recovery.
+TEST(QueueSpool, OversizedEnvelopeIsRefusedNotWritten) {
+  TempDir d;
+  auto s = queue::Spool::open({d.path});
+  (*s)->start([](std::vector<queue::Spooled>) {});
+  auto m = sample(1);
+  core::Recipient r = m.envelope.rcpts[0];
+  r.orcpt = std::string(4000, 'o');
+  m.envelope.rcpts.assign(20000, r);  // ~80 MB of JSON
+  EXPECT_FALSE(queue::Spool::envelope_fits(m.envelope));
+  EXPECT_TRUE(queue::Spool::envelope_fits(sample(2).envelope));
+  std::promise<core::Result<std::string>> p;
+  (*s)->submit(m, [&](core::Result<std::string> res) { p.set_value(res); });
+  auto res = p.get_future().get();
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().code, core::Errc::too_big);
+}

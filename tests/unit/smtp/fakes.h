@@ -11,7 +11,7 @@ namespace axon::smtp::test {
 
 // Local domains example.com, foo.com and mx.example.com; users alice, bob, jones, brown, postmaster and the UTF-8
 // "用户"; "busy" fails temporarily; any other domain is foreign (relay denied). The bare <Postmaster> (empty
-// domain) is postmaster@mx.example.com, the test host's.
+// domain) is postmaster@mx.example.com, the test host's. "everyone" is an alias of 600 accounts.
 class FakePolicy final : public RecipientPolicy {
  public:
   RcptDecision resolve(const core::Address& a, bool /*authenticated*/) const override {
@@ -21,6 +21,11 @@ class FakePolicy final : public RecipientPolicy {
     std::string local = core::to_lower_ascii(a.local);
     if (!domains.count(domain)) return {RcptDecision::Kind::relay_denied, {}};
     if (local == "busy") return {RcptDecision::Kind::temp_fail, {}};
+    if (local == "everyone") {
+      RcptDecision d{RcptDecision::Kind::accept, {}};
+      for (int i = 0; i < 600; ++i) d.targets.push_back("u" + std::to_string(i) + "@" + domain);
+      return d;
+    }
     if (!users.count(local)) return {RcptDecision::Kind::unknown_user, {}};
     return {RcptDecision::Kind::accept, {local + "@" + domain}};
   }

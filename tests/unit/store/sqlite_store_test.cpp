@@ -454,3 +454,17 @@ TEST_F(StoreTest, StoreDeliversFromAFileRange) {
   EXPECT_EQ(inbox("bob@example.org").bytes, d.size());
 }
 
+
+// Two messages under one key in the same batch: the second is a collision, not a duplicate of the first.
+TEST_F(StoreTest, StoreKeyCollisionWithinOneBatch) {
+  std::string m1 = "Subject: one\r\n\r\nfirst\r\n", m2 = "Subject: two\r\n\r\nsecond\r\n";
+  auto d1 = delivery("q5/alice", "alice@example.org", m1), d2 = delivery("q5/alice", "alice@example.org", m2);
+  d1.fingerprint = 0x1111;
+  d2.fingerprint = 0x2222;
+  auto out = s->deliver(std::vector<Delivery>{d1, d2});
+  ASSERT_TRUE(out[0].ok());
+  ASSERT_FALSE(out[1].ok());
+  EXPECT_EQ(out[1].error().code, Errc::exists);
+  auto same = s->deliver(std::vector<Delivery>{d1, d1});
+  EXPECT_TRUE(same[1].ok() && same[1]->duplicate);
+}
