@@ -125,6 +125,7 @@ struct ServerSession::Impl {
   std::size_t errors = 0;
   std::size_t rcpt_overshoot = 0;  // RCPTs refused past max_recipients or kMaxTargets
   std::size_t targets = 0;         // accounts the transaction's recipients reach
+  std::size_t accepted_rcpts = 0;  // RCPTs answered 250 in this transaction, repeats included
   std::size_t junk_commands = 0;  // since the session began or the last message was queued (as Postfix)
 
   // Session state (reset by STARTTLS)
@@ -193,6 +194,7 @@ struct ServerSession::Impl {
     buffer.reset();
     rcpts.clear();
     targets = 0;
+    accepted_rcpts = 0;
     data.reset();
     bdat.reset();
     bdat_chunk_active = false;
@@ -420,7 +422,7 @@ struct ServerSession::Impl {
     // RFC 5321 §4.5.3.1.8: at least 100 must be accepted; past our limit 452 4.5.3 (§4.5.3.1.10). A client that
     // sends many more is not mistaken: past kRecipientOvershoot each one counts as an error (Postfix
     // smtpd_recipient_overshoot_limit).
-    if (rcpts.size() >= cfg.max_recipients) {
+    if (accepted_rcpts >= cfg.max_recipients) {
       send(reply::c452_too_many_recipients);
       if (++rcpt_overshoot > kRecipientOvershoot) count_error();
       return;
@@ -436,9 +438,12 @@ struct ServerSession::Impl {
     RcptDecision d = policy.resolve(address, false);
     switch (d.kind) {
       case RcptDecision::Kind::accept:
-        // A repeated recipient is acknowledged again but adds nothing (the targets are already there).
+        // A repeated recipient is acknowledged again (and counts, as in Postfix) but adds nothing.
         for (const auto& have : rcpts)
-          if (core::iequals(have.address, r->forward_path)) return send(reply::c250_recipient_ok);
+          if (core::iequals(have.address, r->forward_path)) {
+            ++accepted_rcpts;
+            return send(reply::c250_recipient_ok);
+          }
         // Aliases expand to at most kMaxTargets accounts per message (Postfix virtual_alias_expansion_limit),
         // which also bounds the envelope the spool keeps.
         if (targets + d.targets.size() > kMaxTargets) {
@@ -447,6 +452,7 @@ struct ServerSession::Impl {
           return;
         }
         targets += d.targets.size();
+        ++accepted_rcpts;
         rcpts.push_back(core::Recipient{r->bare_postmaster ? "postmaster@" + core::to_lower_ascii(cfg.hostname)
                                                            : r->forward_path,
                                         std::move(d.targets), r->notify, r->orcpt});
