@@ -24,7 +24,7 @@ void Router::enqueue(std::vector<Spooled> msgs) {
     std::lock_guard lk(mu_);
     for (auto& m : msgs) queue_.push_back(std::move(m));
   }
-  cv_.notify_one();
+  cv_.notify_one();  // spurious while a batch fills: the router goes back to waiting
 }
 
 std::vector<Spooled> Router::deliver_batch(std::vector<Spooled>& batch) {
@@ -184,19 +184,25 @@ core::Result<std::size_t> Router::deliver_now(std::vector<Spooled> msgs) {
 }
 
 void Router::run() {
-  auto last_sync = std::chrono::steady_clock::now();
+  using clock = std::chrono::steady_clock;
+  auto last_sync = clock::now(), last_batch = clock::now();
   for (;;) {
     std::vector<Spooled> batch;
     {
       std::unique_lock lk(mu_);
       if (broken_) break;
-      auto next_retry = std::chrono::steady_clock::time_point::max();
+      auto next_retry = clock::time_point::max();
       for (auto& r : retry_) next_retry = std::min(next_retry, r.first);
       bool need_sync = !unsynced_.empty();
-      auto wake = need_sync ? std::min(next_retry, last_sync + opts_.checkpoint_interval) : next_retry;
+      auto sync_due = std::min(last_sync + opts_.checkpoint_interval, last_batch + opts_.checkpoint_quiet);
+      auto wake = need_sync ? std::min(next_retry, sync_due) : next_retry;
       cv_.wait_until(lk, wake, [&] { return stopping_ || broken_ || !queue_.empty(); });
+      // Right after a batch, give the next one a moment to fill (it goes at once when full).
+      auto fill_until = last_batch + opts_.batch_delay;
+      if (!stopping_ && !queue_.empty() && queue_.size() < opts_.max_batch && clock::now() < fill_until)
+        cv_.wait_until(lk, fill_until, [&] { return stopping_ || broken_ || queue_.size() >= opts_.max_batch; });
       if (broken_) break;
-      auto now = std::chrono::steady_clock::now();
+      auto now = clock::now();
       for (auto it = retry_.begin(); it != retry_.end();) {
         if (it->first <= now || stopping_) {
           queue_.push_back(std::move(it->second));
@@ -212,22 +218,18 @@ void Router::run() {
       if (batch.empty() && stopping_ && queue_.empty()) break;
     }
     if (!batch.empty()) {
+      last_batch = clock::now();
       auto retry = deliver_batch(batch);
       if (!retry.empty()) {
         std::lock_guard lk(mu_);
-        auto due = std::chrono::steady_clock::now() + opts_.retry_delay;
+        auto due = clock::now() + opts_.retry_delay;
         stats_.retries += retry.size();
         for (auto& r : retry) retry_.emplace_back(due, std::move(r));
         if (stopping_) break;  // do not spin on a failing store at shutdown; the spool keeps them
       }
     }
-    bool idle;
-    {
-      std::lock_guard lk(mu_);
-      idle = queue_.empty();
-    }
-    auto now = std::chrono::steady_clock::now();
-    if (idle || now - last_sync >= opts_.checkpoint_interval) {
+    auto now = clock::now();
+    if (now - last_sync >= opts_.checkpoint_interval || now - last_batch >= opts_.checkpoint_quiet) {
       checkpoint();
       last_sync = now;
     }

@@ -5,8 +5,9 @@
 // memory).
 //
 // Durability: the spool keeps every record until the router releases it, and the router releases only after
-// Store::sync() has made the deliveries durable (a checkpoint, at most every `checkpoint_interval` while busy and
-// at once when idle). Delivery keys "<queue id>/<account>" make a replay after a crash store nothing twice.
+// Store::sync() has made the deliveries durable (a checkpoint: every `checkpoint_interval` while busy, or once no
+// message arrived for `checkpoint_quiet`). A sync is never needed for the 250 (the spool gave it), so one syncfs
+// per interval serves every batch delivered in it. Delivery keys "<queue id>/<account>" make a replay after a crash store nothing twice.
 // A failed sync is final: the kernel may have dropped the pages, so the router stops delivering, releases
 // nothing more, and calls `on_fatal` (the server stops; the restart replays the spool).
 // Failures of one message: a temporary store error retries it after `retry_delay`; an account that vanished
@@ -31,7 +32,11 @@ namespace axon::queue {
 struct RouterOptions {
   std::filesystem::path undeliverable_dir;
   std::size_t max_batch = 128;  // messages per store transaction
-  std::chrono::milliseconds checkpoint_interval{250};
+  // Under load, let a batch fill for up to this long after the previous one: one store transaction (its locks,
+  // WAL frames and commit) then serves many messages. Delivery waits a little; the 250 never does.
+  std::chrono::milliseconds batch_delay{5};
+  std::chrono::milliseconds checkpoint_interval{250};  // under load, at most this long between syncs
+  std::chrono::milliseconds checkpoint_quiet{10};      // idle this long: sync now (light load releases soon)
   std::chrono::milliseconds retry_delay{1000};
   std::function<void(const std::string&)> on_fatal;  // the store lost durability; any thread, at most once
 };

@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -65,6 +66,23 @@ Result<void> fsync_path(const fs::path& path, bool directory) {
 
 namespace {
 
+// prefix then data with one writev (the usual case: the whole message in one system call).
+bool write_both(int fd, std::string_view a, std::string_view b) {
+  while (!a.empty() || !b.empty()) {
+    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    ssize_t n = a.empty() ? ::writev(fd, iov + 1, 1) : ::writev(fd, iov, 2);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    auto done = static_cast<std::size_t>(n);
+    std::size_t from_a = std::min(done, a.size());
+    a.remove_prefix(from_a);
+    b.remove_prefix(done - from_a);
+  }
+  return true;
+}
+
 // Copies n octets of `src` from `offset` to the end of `dst`.
 bool copy_range(int src, uint64_t offset, uint64_t n, int dst) {
   auto off = static_cast<loff_t>(offset);
@@ -109,8 +127,8 @@ Result<void> write_message_file(const fs::path& path, const FileContent& c) {
     fd = open_for_write(path);
   }
   if (fd < 0) return errno_error("create message file", path, errno);
-  bool ok = write_all(fd, c.prefix) &&
-            (c.data_fd >= 0 ? copy_range(c.data_fd, c.data_offset, c.data_size, fd) : write_all(fd, c.data));
+  bool ok = c.data_fd >= 0 ? write_all(fd, c.prefix) && copy_range(c.data_fd, c.data_offset, c.data_size, fd)
+                            : write_both(fd, c.prefix, c.data);
   int err = errno;
   if (::close(fd) != 0 && ok) {
     ok = false;

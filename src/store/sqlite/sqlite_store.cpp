@@ -372,15 +372,21 @@ class SqliteStore final : public Store {
       out.assign(batch.size(), Result<DeliveryOutcome>(e));
       return out;
     };
-    if (auto r = check_cache_version(); !r) return fail_all(r.error());
-
     std::vector<Plan> plan(batch.size());
     std::unordered_map<int64_t, Counters> before, after;  // mailbox id → counters as read / after this batch
     std::unordered_map<std::string_view, std::size_t> keys;  // delivery key → first delivery with it in this batch
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      std::optional<Error> fatal;
-      plan_one(batch, i, plan[i], out[i], before, after, keys, fatal);
-      if (fatal) return fail_all(*fatal);
+    {
+      // One read transaction for the whole plan (one snapshot, one shared lock), ended before the files are
+      // written; the write transaction checks below that the counters read here did not move.
+      Transaction rtx(*w_, "deliver: plan", false);
+      if (!rtx.begun()) return fail_all(rtx.begun().error());
+      if (auto r = check_cache_version(); !r) return fail_all(r.error());
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        std::optional<Error> fatal;
+        plan_one(batch, i, plan[i], out[i], before, after, keys, fatal);
+        if (fatal) return fail_all(*fatal);
+      }
+      if (auto r = rtx.commit(); !r) return fail_all(r.error());
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Plan& p = plan[i];
