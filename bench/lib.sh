@@ -2,6 +2,7 @@
 # loopback, delivering into local mailboxes (Postfix: virtual(8) into Maildir; axon: its mailstore). Source it
 # after setting: messages, sessions, size; optionally pf_extra (main.cf lines) and ax_extra (sed expressions for
 # axon.toml, an array). Provides: pf_port, ax_port, ax_pid, work, count_postfix, count_axon, run NAME PORT COUNTER.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if ! command -v smtp-source >/dev/null || ! command -v postfix >/dev/null; then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
@@ -77,6 +78,11 @@ sed -i -e 's/^log_level = .*/log_level = "warn"/' -e 's/^max_connections_per_ip 
 "$axon" --config "$work/axon/axon.toml" serve > "$work/axon.log" 2>&1 &
 ax_pid=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$ax_port) 2>/dev/null && break; sleep 0.1; done
+if ! kill -0 "$ax_pid" 2>/dev/null; then
+  echo "axon did not start:" >&2
+  cat "$work/axon.log" >&2
+  exit 1
+fi
 
 count_postfix() { find "$work/pfmail/bench.test/user/new" -type f 2>/dev/null | wc -l; }
 count_axon() { find "$work/axon/data/mail" -type f 2>/dev/null | wc -l; }

@@ -9,23 +9,13 @@
 #include <cstring>
 #include <spdlog/spdlog.h>
 
+#include "core/fileio.h"
 #include "queue/record.h"
 
 namespace axon::queue {
 
 namespace {
 
-bool write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(fd, s.data(), s.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    s.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 // An anonymous file in `dir`: O_TMPFILE where the filesystem has it, else a created-and-unlinked one.
 int open_spill_file(const std::filesystem::path& dir) {
@@ -66,7 +56,7 @@ void IntakeBuffer::append(std::string_view bytes) {
   size_ += bytes.size();
   if (budget_) budget_->in_flight_.fetch_add(bytes.size(), std::memory_order_relaxed);
   if (fd_ >= 0) {
-    if (!write_all(fd_, bytes)) fail();
+    if (!core::write_all(fd_, bytes)) fail();
     return;
   }
   if (!budget_) {
@@ -89,7 +79,7 @@ void IntakeBuffer::spill(std::string_view more) {
     spdlog::error("cannot create a spill file in {}: {}", budget_->spill_dir_.string(), std::strerror(errno));
     return fail();
   }
-  if (!write_all(fd_, mem_) || !write_all(fd_, more)) return fail();
+  if (!core::write_all(fd_, mem_, more)) return fail();
   mem_.clear();
   mem_.shrink_to_fit();
   budget_->release_memory(reserved_);

@@ -1,6 +1,8 @@
 // File helpers of the spool. See spool_files.h.
 #include "queue/spool_files.h"
 
+#include "core/fileio.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -114,46 +116,7 @@ bool Writer::flush() {
 }
 
 void Writer::copy_from(int src, uint64_t offset, uint64_t size) {
-  if (!flush()) return;
-  auto in = static_cast<loff_t>(offset);
-  bool kernel_copy = true;
-  while (size > 0) {
-    if (kernel_copy) {
-      ssize_t n = ::copy_file_range(src, &in, fd_, nullptr, static_cast<std::size_t>(std::min<uint64_t>(size, 1u << 30)), 0);
-      if (n > 0) {
-        size -= static_cast<uint64_t>(n);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-        kernel_copy = false;
-        continue;
-      }
-      if (n == 0) errno = EIO;  // the spill file is shorter than its buffer said
-      ok_ = false;
-      return;
-    }
-    char buf[65536];
-    ssize_t n = ::pread(src, buf, static_cast<std::size_t>(std::min<uint64_t>(size, sizeof buf)), in);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      ok_ = false;
-      return;
-    }
-    std::string_view chunk(buf, static_cast<std::size_t>(n));
-    while (!chunk.empty()) {
-      ssize_t w = ::write(fd_, chunk.data(), chunk.size());
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        ok_ = false;
-        return;
-      }
-      chunk.remove_prefix(static_cast<std::size_t>(w));
-    }
-    in += n;
-    size -= static_cast<uint64_t>(n);
-  }
+  if (flush() && !core::copy_range(src, offset, size, fd_)) ok_ = false;
 }
 
 bool Writer::finish() { return flush(); }

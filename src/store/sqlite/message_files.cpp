@@ -11,6 +11,8 @@
 // Security: paths come from integer ids; no untrusted names.
 #include "store/sqlite/message_files.h"
 
+#include "core/fileio.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -33,17 +35,6 @@ core::Error errno_error(std::string_view op, const fs::path& path, int err) {
   return core::make_error(code, std::string(op) + " " + path.string() + ": " + std::strerror(err));
 }
 
-bool write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(fd, s.data(), s.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    s.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
 
 int open_for_write(const fs::path& path) {
   return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -66,55 +57,7 @@ Result<void> fsync_path(const fs::path& path, bool directory) {
 
 namespace {
 
-// prefix then data with one writev (the usual case: the whole message in one system call).
-bool write_both(int fd, std::string_view a, std::string_view b) {
-  while (!a.empty() || !b.empty()) {
-    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
-    ssize_t n = a.empty() ? ::writev(fd, iov + 1, 1) : ::writev(fd, iov, 2);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    auto done = static_cast<std::size_t>(n);
-    std::size_t from_a = std::min(done, a.size());
-    a.remove_prefix(from_a);
-    b.remove_prefix(done - from_a);
-  }
-  return true;
-}
 
-// Copies n octets of `src` from `offset` to the end of `dst`.
-bool copy_range(int src, uint64_t offset, uint64_t n, int dst) {
-  auto off = static_cast<loff_t>(offset);
-  bool kernel_copy = true;
-  while (n > 0) {
-    if (kernel_copy) {
-      ssize_t r = ::copy_file_range(src, &off, dst, nullptr, static_cast<size_t>(std::min<uint64_t>(n, 1u << 30)), 0);
-      if (r > 0) {
-        n -= static_cast<uint64_t>(r);
-        continue;
-      }
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-        kernel_copy = false;
-        continue;
-      }
-      if (r == 0) errno = EIO;  // the source is shorter than promised
-      return false;
-    }
-    char buf[65536];
-    ssize_t r = ::pread(src, buf, static_cast<size_t>(std::min<uint64_t>(n, sizeof buf)), off);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      if (r == 0) errno = EIO;
-      return false;
-    }
-    if (!write_all(dst, std::string_view(buf, static_cast<size_t>(r)))) return false;
-    off += r;
-    n -= static_cast<uint64_t>(r);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -127,8 +70,8 @@ Result<void> write_message_file(const fs::path& path, const FileContent& c) {
     fd = open_for_write(path);
   }
   if (fd < 0) return errno_error("create message file", path, errno);
-  bool ok = c.data_fd >= 0 ? write_all(fd, c.prefix) && copy_range(c.data_fd, c.data_offset, c.data_size, fd)
-                            : write_both(fd, c.prefix, c.data);
+  bool ok = c.data_fd >= 0 ? core::write_all(fd, c.prefix) && core::copy_range(c.data_fd, c.data_offset, c.data_size, fd)
+                            : core::write_all(fd, c.prefix, c.data);
   int err = errno;
   if (::close(fd) != 0 && ok) {
     ok = false;
