@@ -195,7 +195,7 @@ int cmd_serve(const std::filesystem::path& config_file) {
   if (cfg.smtp_transcripts) {
     transcripts.emplace(cfg.data_dir / "transcripts",
                         log::TranscriptLimits{cfg.smtp_transcript_max_bytes, cfg.smtp_transcripts_max_total,
-                                              cfg.smtp_transcripts_max_age});
+                                              cfg.smtp_transcripts_max_age, cfg.smtp_transcripts_max_files});
     if (auto st = transcripts->prepare(); !st) return startup_error(st.error().detail);
     sc.transcript = true;
     smtp_opts.transcripts = &*transcripts;

@@ -58,6 +58,7 @@ struct Config {
   bool smtp_transcripts = false;                // SMTP communication logs under data_dir/transcripts/
   std::size_t smtp_transcript_max_bytes = 1u << 20;  // per connection log
   std::size_t smtp_transcripts_max_total = std::size_t{1} << 30;  // all logs; the oldest are removed past it
+  std::size_t smtp_transcripts_max_files = 100000;                 // all logs; no new one past it until pruned
   std::chrono::seconds smtp_transcripts_max_age{30 * 24 * 3600};  // older logs are removed
 
   // [directory]

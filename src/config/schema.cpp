@@ -166,6 +166,10 @@ std::vector<Key> make_keys() {
       1024 * G,
       "Largest total size of all transcripts; past it the oldest are removed (checked at start-up and every "
       "minute).");
+  add(&Config::smtp_transcripts_max_files, "smtp", "transcripts_max_files", Type::integer, restart, 100,
+      100000000,
+      "Most transcript files kept; past it (or past transcripts_max_total) no new transcript is started until "
+      "the next pruning, so a flood of connections cannot use up the disk's inodes.");
   add(&Config::smtp_transcripts_max_age, "smtp", "transcripts_max_age", Type::duration, restart, 60,
       3650 * 86400,
       "Transcripts older than this are removed (checked at start-up and every minute).");

@@ -92,6 +92,7 @@ void Transcript::emit(char who, std::string_view line) {
     return;
   }
   written_ += out.size();
+  total_->fetch_add(out.size(), std::memory_order_relaxed);
   std::fwrite(out.data(), 1, out.size(), f_);
 }
 
@@ -137,6 +138,9 @@ core::Result<void> TranscriptDir::prepare() const {
 
 std::unique_ptr<Transcript> TranscriptDir::open(std::string_view peer_ip, uint64_t connection_id,
                                                 const char* suffix, core::TimePoint now) const {
+  if (files_.load(std::memory_order_relaxed) >= limits_.max_files ||
+      bytes_.load(std::memory_order_relaxed) >= limits_.max_total_bytes)
+    return nullptr;
   fs::path dir = root_ / peer_folder(peer_ip);
   std::time_t tt = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
@@ -164,7 +168,8 @@ std::unique_ptr<Transcript> TranscriptDir::open(std::string_view peer_ip, uint64
       ::close(fd);
       return nullptr;
     }
-    return std::unique_ptr<Transcript>(new Transcript(f, limits_.max_file_bytes));
+    files_.fetch_add(1, std::memory_order_relaxed);
+    return std::unique_ptr<Transcript>(new Transcript(f, limits_.max_file_bytes, &bytes_));
   }
   return nullptr;
 }
@@ -199,15 +204,20 @@ PruneStats TranscriptDir::prune(core::TimePoint now) const {
   std::sort(files.begin(), files.end(), [](const File& a, const File& b) { return a.mtime < b.mtime; });
   PruneStats stats;
   const core::TimePoint cutoff = now - limits_.max_age;
+  uint64_t count = files.size();
   for (const File& f : files) {
-    if (f.mtime >= cutoff && total <= limits_.max_total_bytes) break;  // the rest is newer
+    // The rest is newer; one file below max_files, so that logging resumes.
+    if (f.mtime >= cutoff && total <= limits_.max_total_bytes && count < limits_.max_files) break;
     if (::unlink(f.path.c_str()) != 0) continue;
+    --count;
     total -= f.size;
     ++stats.files;
     stats.bytes += f.size;
     ::rmdir(f.path.parent_path().c_str());  // the peer's last file: its folder goes too (fails if not empty)
   }
   stats.kept_bytes = total;
+  files_.store(count, std::memory_order_relaxed);  // the live counts start again from what is there
+  bytes_.store(total, std::memory_order_relaxed);
   return stats;
 }
 

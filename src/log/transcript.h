@@ -11,6 +11,7 @@
 // names come from the parsed address, never from raw peer text.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -38,10 +39,11 @@ class Transcript {
 
  private:
   friend class TranscriptDir;
-  Transcript(FILE* f, std::size_t max_bytes) : f_(f), max_(max_bytes) {}
+  Transcript(FILE* f, std::size_t max_bytes, std::atomic<uint64_t>* total) : f_(f), max_(max_bytes), total_(total) {}
   void emit(char who, std::string_view line);
 
   FILE* f_;
+  std::atomic<uint64_t>* total_;  // the folder's live byte count (TranscriptDir)
   std::size_t max_, written_ = 0;
   bool truncated_ = false;
   bool redact_next_client_ = false;
@@ -51,6 +53,7 @@ struct TranscriptLimits {
   std::size_t max_file_bytes = 1u << 20;             // per connection
   uint64_t max_total_bytes = uint64_t{1} << 30;      // all files together; the oldest go first
   std::chrono::seconds max_age{30 * 24 * 3600};      // older files go
+  uint64_t max_files = 100000;                       // all files together (inodes are shared with the store)
 };
 
 struct PruneStats {
@@ -66,7 +69,9 @@ class TranscriptDir {
 
   // Creates the root with mode 0700, or makes an existing one 0700. Errors name the path.
   core::Result<void> prepare() const;
-  // A new log for one connection; nullptr when it cannot be created (logging is best effort).
+  // A new log for one connection; nullptr when it cannot be created (logging is best effort), or while the
+  // folder is at max_files or max_total_bytes: counted live between the prune() runs, so a flood of
+  // connections cannot fill the disk or its inodes in the meantime (logging resumes after the next prune()).
   std::unique_ptr<Transcript> open(std::string_view peer_ip, uint64_t connection_id, const char* suffix,
                                    core::TimePoint now) const;
   // Removes log files older than max_age, then the oldest ones while the total is above max_total_bytes, and empty
@@ -78,6 +83,7 @@ class TranscriptDir {
  private:
   std::filesystem::path root_;
   TranscriptLimits limits_;
+  mutable std::atomic<uint64_t> files_{0}, bytes_{0};  // as of the last prune(), plus what was written since
 };
 
 // The folder of a peer: "192.0.2.7", "2001_db8_1_2__64"; anything that is not an IP address is made safe.

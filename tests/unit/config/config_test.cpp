@@ -247,7 +247,8 @@ TEST(ConfigErrors, UnknownNames) {
   EXPECT_EQ(load_error("[smtp]\nprot = 25\n"),
             "t.toml: smtp.prot: a key of [smtp] (enabled, port, max_message_size, max_recipients, max_command_line, "
             "max_errors, junk_command_limit, max_received_headers, idle_timeout, min_data_rate, spool_timeout, "
-            "bare_lf, require_tls, transcripts, transcript_max_bytes, transcripts_max_total, transcripts_max_age), "
+            "bare_lf, require_tls, transcripts, transcript_max_bytes, transcripts_max_total, transcripts_max_files, "
+            "transcripts_max_age), "
             "got an unknown key");
   EXPECT_EQ(load_error("[imap]\nhost = 1\n"), "t.toml: imap.host: a key of [imap] (enabled, port), got an unknown key");
   std::string sections =

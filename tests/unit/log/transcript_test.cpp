@@ -215,3 +215,35 @@ TEST(LogTranscript, PruneFollowsNoSymlinks) {
   EXPECT_EQ(st.files, 0u);
   EXPECT_TRUE(fs::exists(victim));
 }
+
+// Between two prunes the folder is bounded live: past max_files or max_total_bytes no new log is started (a
+// connection flood cannot use up the disk's inodes), and logging resumes once prune() made room.
+TEST(LogTranscript, LiveBoundsOnFilesAndBytesBetweenPrunes) {
+  Dir d;
+  auto l = limits(1 << 20, 1 << 30, hours(24));
+  l.max_files = 3;
+  log::TranscriptDir dir(d.path, l);
+  ASSERT_TRUE(dir.prepare());
+  dir.prune(kNow);
+  std::vector<std::unique_ptr<log::Transcript>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(dir.open("192.0.2." + std::to_string(i + 1), i, "IN", kNow));
+    ASSERT_TRUE(open.back()) << i;
+  }
+  EXPECT_FALSE(dir.open("192.0.2.9", 9, "IN", kNow));  // the fourth file
+  open.clear();
+  dir.prune(kNow + hours(25));  // the three are past max_age now
+  EXPECT_TRUE(dir.open("192.0.2.9", 10, "IN", kNow + hours(25)));
+
+  Dir d2;
+  log::TranscriptDir small(d2.path, limits(1 << 20, 200, hours(24)));
+  ASSERT_TRUE(small.prepare());
+  small.prune(kNow);
+  {
+    auto t = small.open("192.0.2.1", 1, "IN", kNow);
+    ASSERT_TRUE(t);
+    for (int i = 0; i < 10; ++i) t->client("a line of about forty octets, again and again");
+    t->flush();
+  }
+  EXPECT_FALSE(small.open("192.0.2.2", 2, "IN", kNow));  // over 200 octets written since the prune
+}
