@@ -85,7 +85,13 @@ if ! kill -0 "$ax_pid" 2>/dev/null; then
 fi
 
 count_postfix() { find "$work/pfmail/bench.test/user/new" -type f 2>/dev/null | wc -l; }
-count_axon() { find "$work/axon/data/mail" -type f 2>/dev/null | wc -l; }
+# Messages committed to the INBOX (a message file exists before its row commits: counting files would stop the
+# clock while the last one is still being written).
+count_axon() {
+  "$axon" mailbox ls user@bench.test --json --config "$work/axon/axon.toml" 2>/dev/null |
+    sed -n 's/.*"messages":\([0-9]*\),"name":"INBOX".*/\1/p;s/.*"name":"INBOX","messages":\([0-9]*\).*/\1/p' | head -1 |
+    grep . || echo 0
+}
 
 # run NAME PORT COUNTER -> prints messages/s
 run() {
