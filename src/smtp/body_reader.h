@@ -29,7 +29,7 @@ class HopCounter {
   void end_of_line();
   bool in_header_ = true;
   std::size_t count_ = 0, line_len_ = 0;
-  char head_[16] = {};  // the first octets of the current line
+  char head_[64] = {};  // the first octets of the current line (a name, white space, the colon)
 };
 
 // Collects message octets up to a limit; past the limit, or once rejected, it only counts (discarding state).

@@ -360,6 +360,7 @@ TEST(SmtpSession, HopCounterAgreesWithCountReceived) {
       "X-Received: no\r\nReceived:yes\r\nRECEIVED : yes\r\n Received: folded\r\n\r\n",
       "Received: one\r\nReceived: two\r\nReceived: three\r\n",
       std::string(40, 'h') + ": long\r\nReceived: x\r\n\r\nbody\r\n",
+      "Received" + std::string(20, ' ') + ": spaced\r\nReceived\t\t\t\t\t\t\t\t\t\t: tabs\r\n\r\n",
   };
   for (const auto& c : cases) {
     for (std::size_t split = 1; split <= c.size(); ++split) {
