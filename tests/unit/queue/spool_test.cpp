@@ -53,6 +53,17 @@ std::vector<std::string> submit_all(queue::Spool& s, int n) {
   return ids;
 }
 
+// A spool in `dir` that takes n messages and stops (what an earlier run leaves behind); their ids.
+std::vector<std::string> spool_messages(const fs::path& dir, int n) {
+  auto s = queue::Spool::open({dir});
+  EXPECT_TRUE(s);
+  if (!s) return {};
+  (*s)->start([](std::vector<queue::Spooled>) {});
+  auto ids = submit_all(**s, n);
+  (*s)->stop();
+  return ids;
+}
+
 std::size_t count_segments(const fs::path& dir) {
   std::size_t n = 0;
   for (auto& e : fs::directory_iterator(dir)) n += e.path().extension() == ".seg";
@@ -135,12 +146,7 @@ TEST(QueueSpool, GroupCommitSharesFsyncs) {
 
 TEST(QueueSpool, TornTailIsIgnored) {
   TempDir d;
-  {
-    auto s = queue::Spool::open({d.path});
-    (*s)->start([](std::vector<queue::Spooled>) {});
-    submit_all(**s, 3);
-    (*s)->stop();
-  }
+  spool_messages(d.path, 3);
   // A crash mid-write leaves a partial record (never acknowledged) at the tail.
   fs::path seg;
   for (auto& e : fs::directory_iterator(d.path))
@@ -158,12 +164,7 @@ TEST(QueueSpool, TornTailIsIgnored) {
 
 TEST(QueueSpool, CorruptRecordStopsThatSegmentOnly) {
   TempDir d;
-  {
-    auto s = queue::Spool::open({d.path});
-    (*s)->start([](std::vector<queue::Spooled>) {});
-    submit_all(**s, 2);
-    (*s)->stop();
-  }
+  spool_messages(d.path, 2);
   fs::path seg;
   for (auto& e : fs::directory_iterator(d.path))
     if (e.path().extension() == ".seg") seg = e.path();
@@ -259,12 +260,7 @@ void flip(const fs::path& f, std::size_t at) {
 TEST(QueueSpool, DamageInTheMiddleKeepsTheRecordsAfterIt) {
   TempDir d;
   std::vector<std::string> ids;
-  {
-    auto s = queue::Spool::open({d.path});
-    (*s)->start([](std::vector<queue::Spooled>) {});
-    ids = submit_all(**s, 5);
-    (*s)->stop();
-  }
+  ids = spool_messages(d.path, 5);
   auto segs = segments(d.path);
   ASSERT_EQ(segs.size(), 1u);
   auto offs = record_offsets(segs[0]);
@@ -291,12 +287,7 @@ TEST(QueueSpool, DamageInTheMiddleKeepsTheRecordsAfterIt) {
 // A damaged header (a length that would reach past the end) is damage too when intact records follow.
 TEST(QueueSpool, DamagedLengthIsNotMistakenForATornTail) {
   TempDir d;
-  {
-    auto s = queue::Spool::open({d.path});
-    (*s)->start([](std::vector<queue::Spooled>) {});
-    submit_all(**s, 3);
-    (*s)->stop();
-  }
+  spool_messages(d.path, 3);
   auto seg = segments(d.path)[0];
   auto offs = record_offsets(seg);
   flip(seg, offs[0] + 12);  // the high octets of the first record's data length
@@ -310,12 +301,7 @@ TEST(QueueSpool, DamagedLengthIsNotMistakenForATornTail) {
 // A torn tail of the newest segment is cut off durably: a second recovery sees a whole segment.
 TEST(QueueSpool, TornTailIsCutOff) {
   TempDir d;
-  {
-    auto s = queue::Spool::open({d.path});
-    (*s)->start([](std::vector<queue::Spooled>) {});
-    submit_all(**s, 2);
-    (*s)->stop();
-  }
+  spool_messages(d.path, 2);
   auto seg = segments(d.path)[0];
   auto whole = fs::file_size(seg);
   {
@@ -379,12 +365,7 @@ TEST(QueueSpool, IdsAreUniqueAcrossRestartsAndClockSteps) {
 
 TEST(QueueSpool, DamagedIdFileIsRefusedNotReset) {
   TempDir d;
-  {
-    auto s = queue::Spool::open({d.path});
-    (*s)->start([](std::vector<queue::Spooled>) {});
-    submit_all(**s, 1);
-    (*s)->stop();
-  }
+  spool_messages(d.path, 1);
   std::ofstream(d.path / "ids") << "garbage";
   auto s = queue::Spool::open({d.path});
   ASSERT_FALSE(s);
@@ -507,12 +488,7 @@ TEST(QueueSpool, RecordForgedInMessageDataIsNeverReplayed) {
 // damage at the very end of the file, and its bytes stay available to the admin.
 TEST(QueueSpool, TornTailIsSavedBeforeItIsCut) {
   TempDir d;
-  {
-    auto s = queue::Spool::open({d.path});
-    (*s)->start([](std::vector<queue::Spooled>) {});
-    submit_all(**s, 3);
-    (*s)->stop();
-  }
+  spool_messages(d.path, 3);
   auto seg = segments(d.path)[0];
   auto size = fs::file_size(seg);
   auto offs = record_offsets(seg);

@@ -18,30 +18,16 @@
 
 #include "core/clock.h"
 #include "store/store.h"
+#include "temp_dir.h"
 
 using namespace axon;
 using namespace axon::store;
 namespace fs = std::filesystem;
+using axon::test::TempDir;
 using core::Errc;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("axon-store-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 class StoreTest : public ::testing::Test {
  protected:
