@@ -17,9 +17,11 @@ namespace axon::queue {
 namespace {
 
 
-// An anonymous file in `dir`: O_TMPFILE where the filesystem has it, else a created-and-unlinked one.
-int open_spill_file(const std::filesystem::path& dir) {
+// An anonymous file in `dir`: O_TMPFILE where the filesystem has it (`anonymous`), else a created-and-unlinked
+// one.
+int open_spill_file(const std::filesystem::path& dir, bool& anonymous) {
   int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  anonymous = fd >= 0;
   if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
   std::string tmpl = (dir / "spill-XXXXXX").string();
   fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
@@ -74,11 +76,12 @@ void IntakeBuffer::append(std::string_view bytes) {
 }
 
 void IntakeBuffer::spill(std::string_view more) {
-  fd_ = open_spill_file(budget_->spill_dir_);
+  fd_ = open_spill_file(budget_->spill_dir_, anonymous_);
   if (fd_ < 0) {
     spdlog::error("cannot create a spill file in {}: {}", budget_->spill_dir_.string(), std::strerror(errno));
     return fail();
   }
+  if (::lseek(fd_, static_cast<off_t>(data_offset()), SEEK_SET) < 0) return fail();
   if (!core::write_all(fd_, mem_, more)) return fail();
   mem_.clear();
   mem_.shrink_to_fit();

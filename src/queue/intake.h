@@ -5,7 +5,8 @@
 //
 // IntakeBudget holds the two server-wide counters: bytes in memory (bounded: past it buffers spill) and bytes in
 // flight (received but not yet in the spool, memory and spill files together: past it new transactions are
-// refused with 452 4.3.1 and the server keeps serving the others).
+// refused with 452 4.3.1 and the server keeps serving the others). A spill file leaves record::kSpillGap octets
+// free before the data, so that the spool can make it the message's own segment without copying the data.
 // Security: holds untrusted data; memory per buffer is bounded by the budget, disk by the in-flight limit plus
 // one maximum message size per open transaction.
 #pragma once
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "core/message_buffer.h"
+#include "queue/record.h"
 
 namespace axon::queue {
 
@@ -63,7 +65,10 @@ class IntakeBuffer final : public core::MessageBuffer {
 
   uint32_t crc() const { return crc_; }  // CRC-32 of everything appended
   bool spilled() const { return fd_ >= 0; }
-  int fd() const { return fd_; }                 // the spill file, when spilled()
+  int fd() const { return fd_; }                 // the spill file, when spilled(): data from data_offset()
+  uint64_t data_offset() const { return record::kSpillGap; }  // room for a record header before it
+  bool linkable() const { return anonymous_; }   // an O_TMPFILE: it can get a name (linkat) and become a segment
+  int release_fd() { int f = fd_; fd_ = -1; return f; }  // the spill file's new owner closes it
   std::string& memory() { return mem_; }         // the data, when !spilled()
 
  private:
@@ -76,6 +81,7 @@ class IntakeBuffer final : public core::MessageBuffer {
   uint64_t size_ = 0;
   uint32_t crc_ = 0;
   int fd_ = -1;
+  bool anonymous_ = false;
   bool failed_ = false;
 };
 

@@ -51,20 +51,24 @@ const char* body_name(core::BodyType b) {
 
 }  // namespace
 
-std::string encode_preamble(uint32_t& seed) {
+std::string encode_preamble(uint32_t& seed, uint32_t first_record) {
   std::string s(kPreambleSize, '\0');
   std::memcpy(s.data(), kSegmentMagic, 8);
   std::random_device rd;  // getrandom(2) on Linux
   for (int i = 0; i < 16; i += 4) put32(s.data() + 8 + i, rd());
-  put32(s.data() + 24, crc32(std::string_view(s.data(), 24)));
+  put32(s.data() + 24, first_record);
+  put32(s.data() + 28, crc32(std::string_view(s.data(), 28)));
   seed = crc32(std::string_view(s.data() + 8, 16));
   return s;
 }
 
-bool decode_preamble(std::string_view b, uint32_t& seed) {
+bool decode_preamble(std::string_view b, uint32_t& seed, uint32_t& first_record) {
   if (b.size() < kPreambleSize || std::memcmp(b.data(), kSegmentMagic, 8) != 0) return false;
-  if (get32(b.data() + 24) != crc32(b.substr(0, 24))) return false;
+  if (get32(b.data() + 28) != crc32(b.substr(0, 28))) return false;
+  uint32_t first = get32(b.data() + 24);
+  if (first < kPreambleSize || first > kSpillGap) return false;
   seed = crc32(b.substr(8, 16));
+  first_record = first;
   return true;
 }
 

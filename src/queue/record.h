@@ -3,8 +3,8 @@
 //
 //   0       8     magic "AXSEG\0\0\2"
 //   8       16    a random nonce, new for every segment
-//   24      4     CRC-32 of bytes 0..23
-//   28      4     reserved, 0
+//   24      4     offset of the first record (32, or more in a message's own segment, see below)
+//   28      4     CRC-32 of bytes 0..27
 //
 // then holds records, one accepted message each:
 //
@@ -53,10 +53,15 @@ struct Header {
   uint64_t fingerprint() const { return (uint64_t{envelope_crc} << 32) | data_crc; }
 };
 
+// A big message's own segment: its data was spilled to a file at offset kSpillGap while it arrived; that file
+// becomes the segment, with the preamble at 0 and the one record's header and envelope ending exactly at
+// kSpillGap (so the first record starts after a gap), and no copy of the data is made.
+inline constexpr uint64_t kSpillGap = 64u << 10;
+
 // The preamble with a new random nonce; the nonce's CRC-32 (the seed of every header CRC in the segment).
-std::string encode_preamble(uint32_t& seed);
-// A preamble whose magic and CRC are right: its seed. Otherwise nothing.
-bool decode_preamble(std::string_view bytes, uint32_t& seed);
+std::string encode_preamble(uint32_t& seed, uint32_t first_record = kPreambleSize);
+// A preamble whose magic and CRC are right: its seed and first record. Otherwise nothing.
+bool decode_preamble(std::string_view bytes, uint32_t& seed, uint32_t& first_record);
 
 std::string encode_header(const Header& h, uint32_t seed);
 // A header whose magic, CRC (under the segment's seed) and bounds are right; otherwise nothing.

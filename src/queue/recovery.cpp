@@ -151,10 +151,12 @@ core::Result<std::vector<Spooled>> Spool::recover() {
     const auto size = static_cast<uint64_t>(st.st_size);
     uint64_t pos = record::kPreambleSize, records = 0;
     bool damaged = false, unreadable = false;
-    uint32_t seed = 0;
+    uint32_t seed = 0, first = 0;
     char pre[record::kPreambleSize];
     Read pr = size < sizeof pre ? Read::bad : read_at(raw, pre, sizeof pre, 0);
-    if (pr != Read::ok || !record::decode_preamble(std::string_view(pre, sizeof pre), seed)) {
+    if (pr == Read::ok && record::decode_preamble(std::string_view(pre, sizeof pre), seed, first)) {
+      pos = first;  // a message's own segment has a gap before its record
+    } else {
       if (newest && pr != Read::io_error && size < sizeof pre) {
         spdlog::warn("spool: {}: removing a segment cut short before its first record", path.string());
         ::unlink(path.c_str());
@@ -185,7 +187,9 @@ core::Result<std::vector<Spooled>> Spool::recover() {
         continue;
       }
       Next next = find_next(raw, pos + 1, size, seed, opts_.inline_max);
-      if (next.offset == size && newest && r != Read::io_error && !next.read_error) {
+      // A message's own segment (first > preamble) is written whole before its 250, like the newest segment.
+      bool tail_ok = newest || first > record::kPreambleSize;
+      if (next.offset == size && tail_ok && r != Read::io_error && !next.read_error) {
         // A torn tail: keep a copy for the admin, then cut it off durably so the segment is whole again.
         spdlog::warn("spool: {}: cutting off a torn tail of {} octets at offset {} (never acknowledged; a copy is "
                      "in damaged/)",

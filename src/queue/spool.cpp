@@ -144,12 +144,13 @@ void Spool::collect_locked() {
 void Spool::close_segment_locked() {
   if (!seg_) return;
   seg_.reset();
-  segments_[seg_no_].closed = true;
+  segments_[open_no_].closed = true;
   collect_locked();
 }
 
 core::Result<void> Spool::open_segment() {
-  fs::path p = segment_path(opts_.dir, ++seg_no_);
+  open_no_ = ++seg_no_;
+  fs::path p = segment_path(opts_.dir, open_no_);
   // No O_APPEND: copy_file_range refuses it; the file position is the append point. O_EXCL: never reuse a name.
   int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(Errc::temporary, sys_error("cannot create", p));
@@ -171,7 +172,7 @@ core::Result<void> Spool::open_segment() {
   seg_bytes_ = record::kPreambleSize;
   seg_first_write_ = std::chrono::steady_clock::now();
   std::lock_guard lk(mu_);
-  segments_[seg_no_] = Segment{};
+  segments_[open_no_] = Segment{};
   return {};
 }
 
@@ -221,12 +222,12 @@ core::Result<void> Spool::write_batch(std::vector<Pending>& batch, std::vector<S
     heads.push_back(record::encode_header(h, seg_seed_) + env);
     w.add(heads.back());
     if (p.data->spilled())
-      w.copy_from(p.data->fd(), 0, p.data->size());
+      w.copy_from(p.data->fd(), p.data->data_offset(), p.data->size());
     else
       w.add(p.data->memory());
     Spooled s;
     s.id = p.id;
-    s.segment = seg_no_;
+    s.segment = open_no_;
     s.file = seg_;
     s.data_offset = pos + heads.back().size();
     s.size = h.data_size;
@@ -241,14 +242,14 @@ core::Result<void> Spool::write_batch(std::vector<Pending>& batch, std::vector<S
     // Cut the partial batch off again, so the segment holds only whole records; if that fails too, the
     // segment's tail is unknown and the spool stops (recovery will sort it out).
     if (::ftruncate(fd, static_cast<off_t>(start)) != 0 || ::lseek(fd, static_cast<off_t>(start), SEEK_SET) < 0) {
-      fatal(sys_error("cannot cut a failed write off", segment_path(opts_.dir, seg_no_)));
+      fatal(sys_error("cannot cut a failed write off", segment_path(opts_.dir, open_no_)));
     }
-    return make_error(Errc::temporary, "write " + segment_path(opts_.dir, seg_no_).string() + ": " +
+    return make_error(Errc::temporary, "write " + segment_path(opts_.dir, open_no_).string() + ": " +
                                            std::strerror(err));
   }
   if (::fdatasync(fd) != 0) {
     out.clear();
-    fatal(sys_error("cannot fdatasync", segment_path(opts_.dir, seg_no_)));
+    fatal(sys_error("cannot fdatasync", segment_path(opts_.dir, open_no_)));
     return make_error(Errc::temporary, "spool fdatasync failed");
   }
   seg_bytes_ = pos;
@@ -296,6 +297,37 @@ void Spool::run() {
     });
     if (batch.empty()) continue;
 
+    // Big messages first: each spilled one becomes its own segment (no copy of its data); one directory fsync
+    // makes all their new names durable.
+    std::vector<Pending> own;
+    std::vector<Spooled> own_out;
+    for (auto it = batch.begin(); it != batch.end() && !broken();) {
+      Spooled s;
+      core::Error err;
+      switch (own_segment(*it, s, err)) {
+        case Own::fallback:
+          ++it;
+          break;
+        case Own::failed:
+          it->done(err);
+          it = batch.erase(it);
+          break;
+        case Own::done:
+          own.push_back(std::move(*it));
+          own_out.push_back(std::move(s));
+          it = batch.erase(it);
+          break;
+      }
+    }
+    if (!own.empty() && !fsync_dir(opts_.dir)) {
+      fatal(sys_error("cannot fsync", opts_.dir));
+      for (auto& p : own) p.done(make_error(Errc::temporary, "spool directory fsync failed"));
+      own.clear();
+      own_out.clear();
+    }
+    if (!own.empty()) complete(own, own_out);
+
+    if (batch.empty()) continue;
     std::vector<Spooled> durable;
     core::Result<void> st = broken() ? core::Result<void>(make_error(Errc::temporary, "spool is broken"))
                                      : write_batch(batch, durable);
@@ -305,27 +337,92 @@ void Spool::run() {
     }
     {
       std::lock_guard lk(mu_);
-      segments_[seg_no_].records += batch.size();
-      stats_.batches++;
+      segments_[open_no_].records += batch.size();
       stats_.fsyncs++;
-      stats_.messages += batch.size();
-      for (auto& s : durable) backlog_bytes_ += s.size;
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      auto& p = batch[i];
-      auto& s = durable[i];
-      s.envelope = std::move(p.envelope);
-      if (!p.data->spilled() && s.size <= opts_.inline_max) {
-        s.data = std::move(p.data->memory());
-        s.file.reset();  // the data travels in memory: pin no segment descriptor
-      }
-      p.data.reset();  // its memory and in-flight share go back to the budget
-      p.done(s.id);
-    }
-    if (sink_) sink_(std::move(durable));
+    complete(batch, durable);
   }
   std::lock_guard lk(mu_);
   close_segment_locked();
+}
+
+// Durable messages: account for them, answer their sessions (the 250), hand them to the sink.
+void Spool::complete(std::vector<Pending>& batch, std::vector<Spooled>& durable) {
+  {
+    std::lock_guard lk(mu_);
+    stats_.batches++;
+    stats_.messages += batch.size();
+    for (auto& s : durable) backlog_bytes_ += s.size;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& p = batch[i];
+    auto& s = durable[i];
+    s.envelope = std::move(p.envelope);
+    if (p.data && !p.data->spilled() && s.size <= opts_.inline_max) {
+      s.data = std::move(p.data->memory());
+      s.file.reset();  // the data travels in memory: pin no segment descriptor
+    }
+    p.data.reset();  // its memory and in-flight share go back to the budget
+    p.done(s.id);
+  }
+  if (sink_) sink_(std::move(durable));
+}
+
+// A spilled message's file becomes its own segment: its record's header and envelope go into the gap the spill
+// file left before the data, the preamble at 0, then a name (linkat through /proc: the file is an O_TMPFILE) and
+// fdatasync. `fallback`: the message goes into the shared segment the ordinary way (not spilled, no O_TMPFILE,
+// an envelope larger than the gap, no name could be given); `failed`: an I/O error (fatal for fdatasync).
+Spool::Own Spool::own_segment(Pending& p, Spooled& out, core::Error& err) {
+  IntakeBuffer& b = *p.data;
+  if (!b.spilled() || !b.linkable() || !own_segments_) return Own::fallback;
+  auto id = ids_.next();
+  if (!id) {
+    fatal(id.error().detail);
+    err = id.error();
+    return Own::failed;
+  }
+  std::string env = record::encode_envelope(*id, p.envelope);
+  if (record::kPreambleSize + record::kHeaderSize + env.size() > b.data_offset()) return Own::fallback;
+  const auto first = static_cast<uint32_t>(b.data_offset() - record::kHeaderSize - env.size());
+  uint32_t seed = 0;
+  std::string preamble = record::encode_preamble(seed, first);
+  record::Header h;
+  h.envelope_size = static_cast<uint32_t>(env.size());
+  h.data_size = b.size();
+  h.envelope_crc = crc32(env);
+  h.data_crc = b.crc();
+  std::string head = record::encode_header(h, seed) + env;
+  const int fd = b.fd();
+  if (::pwrite(fd, preamble.data(), preamble.size(), 0) != static_cast<ssize_t>(preamble.size()) ||
+      ::pwrite(fd, head.data(), head.size(), first) != static_cast<ssize_t>(head.size())) {
+    err = make_error(Errc::temporary, std::string("write a spill file's record header: ") + std::strerror(errno));
+    return Own::failed;
+  }
+  const uint64_t no = ++seg_no_;
+  fs::path path = segment_path(opts_.dir, no);
+  char proc[64];
+  std::snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (::linkat(AT_FDCWD, proc, AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    spdlog::warn("spool: cannot name a spill file ({}); big messages are copied into segments", std::strerror(errno));
+    own_segments_ = false;
+    return Own::fallback;
+  }
+  if (::fdatasync(fd) != 0) {
+    fatal(sys_error("cannot fdatasync", path));
+    err = make_error(Errc::temporary, "spool fdatasync failed");
+    return Own::failed;
+  }
+  p.id = std::move(*id);
+  out.id = p.id;
+  out.segment = no;
+  out.file = std::make_shared<SegmentFile>(b.release_fd());
+  out.data_offset = b.data_offset();
+  out.size = h.data_size;
+  out.fingerprint = h.fingerprint();
+  std::lock_guard lk(mu_);
+  segments_[no] = Segment{1, 0, true};
+  stats_.fsyncs++;
+  return Own::done;
 }
 
 void Spool::stop() {

@@ -4,7 +4,8 @@
 // fdatasync (group commit: concurrent sessions share the fsync), and only then completes each submit (the
 // session's 250) and hands the messages to the sink (the router).
 //
-// Segments: spool/NNNNNNNNNNNN.seg, rotated by size or age. A segment is unlinked when it is closed and every
+// Segments: spool/NNNNNNNNNNNN.seg, rotated by size or age; a big (spilled) message's file becomes a segment of
+// its own, so its data is never copied (record.h: kSpillGap). A segment is unlinked when it is closed and every
 // record in it has been released (delivered into the store and made durable there by Store::sync()).
 // Record format: record.h. Queue ids: ids.h (a durable counter, never the clock).
 //
@@ -146,6 +147,9 @@ class Spool {
   void close_segment_locked();
   void collect_locked();
   core::Result<void> write_batch(std::vector<Pending>& batch, std::vector<Spooled>& out);
+  enum class Own { done, fallback, failed };
+  Own own_segment(Pending& p, Spooled& out, core::Error& err);
+  void complete(std::vector<Pending>& batch, std::vector<Spooled>& durable);
   void fatal(const std::string& why);
 
   SpoolOptions opts_;
@@ -153,7 +157,9 @@ class Spool {
   IdAllocator ids_;
   IntakeBudget budget_;
   std::shared_ptr<SegmentFile> seg_;
-  uint64_t seg_no_ = 0;
+  uint64_t seg_no_ = 0;   // the highest segment number used
+  uint64_t open_no_ = 0;  // the open shared segment's number
+  bool own_segments_ = true;  // spilled messages become their own segments (off once linkat is refused)
   uint32_t seg_seed_ = 0;  // record.h: the open segment's header CRC seed
   uint64_t seg_bytes_ = 0;
   std::chrono::steady_clock::time_point seg_first_write_{};

@@ -543,3 +543,44 @@ TEST(QueueSpool, OversizedEnvelopeIsRefusedNotWritten) {
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.error().code, core::Errc::too_big);
 }
+
+// A spilled message becomes its own segment: its data is not copied (the file is the spill file, named), and
+// it is recovered intact next to the shared segment's records. Cut short before its 250 (a crash during its
+// fdatasync), it is a torn tail even when it is not the newest segment.
+TEST(QueueSpool, SpilledMessageBecomesItsOwnSegment) {
+  TempDir d;
+  queue::SpoolOptions o{d.path};
+  o.intake.per_message_memory = 64 << 10;
+  std::string big;
+  for (int i = 0; big.size() < (1u << 20); ++i) big += "line " + std::to_string(i) + " of a big message\r\n";
+  {
+    auto s = queue::Spool::open(o);
+    (*s)->start([](std::vector<queue::Spooled>) {});
+    auto buf = (*s)->begin_message();
+    buf->append(big);
+    ASSERT_TRUE(buf->spilled());
+    std::promise<core::Result<std::string>> p;
+    (*s)->submit(sample(1).envelope, std::move(buf), [&](core::Result<std::string> r) { p.set_value(r); });
+    ASSERT_TRUE(p.get_future().get().ok());
+    submit_all(**s, 2);  // small ones, in a shared segment with a higher number
+    (*s)->stop();
+  }
+  auto segs = segments(d.path);
+  ASSERT_EQ(segs.size(), 2u);
+  EXPECT_EQ(fs::file_size(segs[0]), queue::record::kSpillGap + big.size());  // the spill file itself
+  {
+    auto s = queue::Spool::open(o);
+    auto rec = (*s)->recover();
+    ASSERT_TRUE(rec);
+    ASSERT_EQ(rec->size(), 3u);
+    EXPECT_EQ(*(*rec)[0].read(), big);
+    EXPECT_EQ((*s)->stats().damaged_segments, 0u);
+  }
+  fs::resize_file(segs[0], queue::record::kSpillGap + 1000);  // its data cut short
+  auto s = queue::Spool::open(o);
+  auto rec = (*s)->recover();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->size(), 2u);
+  EXPECT_EQ((*s)->stats().damaged_segments, 0u);
+  EXPECT_TRUE(fs::exists(d.path / "damaged" / (segs[0].filename().string() + ".tail")));
+}
