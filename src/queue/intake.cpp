@@ -16,6 +16,8 @@ namespace axon::queue {
 
 namespace {
 
+constexpr std::size_t kWriteChunk = 64u << 10;
+
 
 // An anonymous file in `dir`: O_TMPFILE where the filesystem has it (`anonymous`), else a created-and-unlinked
 // one.
@@ -57,8 +59,9 @@ void IntakeBuffer::append(std::string_view bytes) {
   crc_ = crc32(bytes, crc_);
   size_ += bytes.size();
   if (budget_) budget_->in_flight_.fetch_add(bytes.size(), std::memory_order_relaxed);
-  if (fd_ >= 0) {
-    if (!core::write_all(fd_, bytes)) fail();
+  if (fd_ >= 0) {  // one write per 64 KiB, not per line
+    pending_.append(bytes);
+    if (pending_.size() >= kWriteChunk) flush();
     return;
   }
   if (!budget_) {
@@ -73,6 +76,12 @@ void IntakeBuffer::append(std::string_view bytes) {
     reserved_ += step;
   }
   mem_.append(bytes);
+}
+
+void IntakeBuffer::flush() {
+  if (failed_ || fd_ < 0 || pending_.empty()) return;
+  if (!core::write_all(fd_, pending_)) return fail();
+  pending_.clear();
 }
 
 void IntakeBuffer::spill(std::string_view more) {
@@ -92,6 +101,8 @@ void IntakeBuffer::spill(std::string_view more) {
 void IntakeBuffer::fail() {
   if (!failed_) spdlog::error("message data could not be kept: {}", std::strerror(errno));
   failed_ = true;
+  pending_.clear();
+  pending_.shrink_to_fit();
   if (fd_ >= 0) {  // give the disk space back now, not at the end of the transaction
     ::close(fd_);
     fd_ = -1;

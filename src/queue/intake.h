@@ -60,6 +60,8 @@ class IntakeBuffer final : public core::MessageBuffer {
   IntakeBuffer& operator=(const IntakeBuffer&) = delete;
 
   void append(std::string_view bytes) override;
+  // Writes what is still buffered for the spill file (the spool calls it before the data is used).
+  void flush();
   uint64_t size() const override { return size_; }
   bool failed() const override { return failed_; }
 
@@ -77,6 +79,7 @@ class IntakeBuffer final : public core::MessageBuffer {
 
   IntakeBudget* budget_;
   std::string mem_;
+  std::string pending_;    // spilled data not yet written: the reader hands over a line at a time
   uint64_t reserved_ = 0;  // of budget_->memory_
   uint64_t size_ = 0;
   uint32_t crc_ = 0;

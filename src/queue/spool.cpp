@@ -84,6 +84,7 @@ void Spool::submit(core::Envelope envelope, std::unique_ptr<core::MessageBuffer>
     buf = std::make_unique<IntakeBuffer>(nullptr);
     if (auto* sb = dynamic_cast<core::StringBuffer*>(data.get())) buf->append(sb->data());
   }
+  buf->flush();  // the rest of a spilled message's data, on the session's thread
   if (buf->failed()) return done(make_error(Errc::temporary, "message data could not be kept"));
   {
     std::lock_guard lk(mu_);
