@@ -1,8 +1,8 @@
 // queue::Spool — the durable intake of accepted messages. Sessions submit a message (its envelope and the
 // IntakeBuffer its data streamed into); a single writer thread appends every waiting message to the active
-// segment file (headers with one writev, spilled data with copy_file_range), makes the batch durable with ONE
-// fdatasync (group commit: concurrent sessions share the fsync), and only then completes each submit (the
-// session's 250) and hands the messages to the sink (the router).
+// segment file (headers and data with one writev), makes the batch durable with ONE fdatasync (group commit:
+// concurrent sessions share the fsync), and only then completes each submit (the session's 250) and hands the
+// messages to the sink (the router). A spilled message's file becomes a segment of its own instead (no copy).
 //
 // Segments: spool/NNNNNNNNNNNN.seg, rotated by size or age; a big (spilled) message's file becomes a segment of
 // its own, so its data is never copied (record.h: kSpillGap). A segment is unlinked when it is closed and every
