@@ -24,7 +24,6 @@ using core::Errc;
 
 namespace {
 
-
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;

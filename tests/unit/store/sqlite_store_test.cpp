@@ -28,7 +28,6 @@ using core::Errc;
 
 namespace {
 
-
 class StoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<Store> open() {
