@@ -1,5 +1,6 @@
 #include "app/commands.h"
 
+#include <algorithm>
 #include <termios.h>
 #include <unistd.h>
 
@@ -179,8 +180,11 @@ int cmd_alias_list(Instance& in) {
 int cmd_mailbox_ls(Instance& in, const std::string& address, bool json) {
   std::string a = normalize_address(address);
   if (a.empty()) return usage("not a mail address: " + address);
-  auto r = in.store->list_mailboxes(a);
+  auto account = in.store->account_id(a);
+  if (!account) return fail(account.error());
+  auto r = in.store->mailboxes(*account);  // counters kept on the mailbox rows, not counted here
   if (!r) return fail(r.error());
+  std::stable_partition(r->begin(), r->end(), [](const store::MailboxInfo& m) { return m.name == "INBOX"; });
   if (json) {
     auto arr = nlohmann::json::array();
     for (const auto& m : *r)

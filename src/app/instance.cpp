@@ -18,6 +18,7 @@ int open_instance(const std::filesystem::path& config_file, Instance& out, Acces
   store::SqliteOptions so;
   so.data_dir = out.cfg.data_dir;
   so.read_only = access == Access::read_only;
+  so.owner = access == Access::serve;
   auto st = store::open_sqlite(so);
   if (!st) {
     std::fprintf(stderr, "axon: %s: server.data_dir: %s\n", out.cfg.file.c_str(), st.error().detail.c_str());

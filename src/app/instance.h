@@ -18,9 +18,10 @@ struct Instance {
   std::unique_ptr<store::Store> store;
 };
 
-// How a command uses the store: `serve`, `init` and changing commands write (and migrate the schema); the list
-// commands only read, taking no write lock, so they never wait behind (or fail beside) a busy server.
-enum class Access { read_write, read_only };
+// How a command uses the store: `serve` owns it (recovers after a crash, publishes what it made durable: see
+// store/mail_store.h); `init` and changing commands write (and migrate the schema); the list commands only read,
+// taking no write lock, so they never wait behind (or fail beside) a busy server.
+enum class Access { serve, read_write, read_only };
 
 // Loads the config and opens the store; on failure prints one line to stderr and returns the exit status.
 int open_instance(const std::filesystem::path& config_file, Instance& out, Access access = Access::read_write);

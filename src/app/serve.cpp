@@ -139,7 +139,7 @@ void raise_file_limit(std::size_t max_connections) {
 
 int cmd_serve(const std::filesystem::path& config_file) {
   Instance in;
-  if (int rc = open_instance(config_file, in); rc) return rc;
+  if (int rc = open_instance(config_file, in, Access::serve); rc) return rc;
   const auto& cfg = in.cfg;
   auto logger = spdlog::stderr_color_mt("axon");
   spdlog::set_default_logger(logger);

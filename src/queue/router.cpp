@@ -12,7 +12,7 @@
 
 namespace axon::queue {
 
-Router::Router(store::Store& store, Spool& spool, RouterOptions opts)
+Router::Router(store::MailDelivery& store, Spool& spool, RouterOptions opts)
     : store_(store), spool_(spool), opts_(std::move(opts)) {}
 
 Router::~Router() { stop(); }

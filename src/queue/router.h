@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "queue/spool.h"
-#include "store/store.h"
+#include "store/mail_store.h"
 
 namespace axon::queue {
 
@@ -43,7 +43,7 @@ struct RouterOptions {
 
 class Router {
  public:
-  Router(store::Store& store, Spool& spool, RouterOptions opts);
+  Router(store::MailDelivery& store, Spool& spool, RouterOptions opts);
   ~Router();
 
   void start();
@@ -69,7 +69,7 @@ class Router {
   bool park_undeliverable(const Spooled& s, const std::string& why);
   void fatal(const std::string& why);
 
-  store::Store& store_;
+  store::MailDelivery& store_;
   Spool& spool_;
   RouterOptions opts_;
 

@@ -91,6 +91,71 @@ constexpr const char* kV2 = R"sql(
 ALTER TABLE messages ADD COLUMN fingerprint INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 3: the store reshaped for readers (IMAP, POP3).
+// - Publication (sqlite_store.h): readers see messages below visible_uidnext and report visible_modseq.
+// - Counters on the mailbox row, kept by triggers in the same transaction as the change.
+// - delivery_keys: idempotency keys with their own lifetime; a key stays spent after its message is expunged
+//   (message_id then names a row that is gone), until it expires. messages.delivery_key/fingerprint stay for
+//   rows of v1/v2 (copied here) and are NULL/0 for new rows.
+// - expunged: tombstones (mailbox, uid, modseq) for QRESYNC's VANISHED (RFC 7162 §3.2.10).
+// - subscriptions by name (RFC 9051 §6.3.7); mailboxes.subscribed is no longer used.
+// - messages.summary: the MIME summary made at delivery (store/mail_store.h Summarizer).
+constexpr const char* kV3 = R"sql(
+ALTER TABLE mailboxes ADD COLUMN visible_uidnext INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE mailboxes ADD COLUMN visible_modseq INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE mailboxes ADD COLUMN messages INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN unseen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE mailboxes SET visible_uidnext = uidnext, visible_modseq = highest_modseq,
+  messages = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id),
+  unseen = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id AND (m.flags & 1) = 0),
+  deleted = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id AND (m.flags & 8) != 0),
+  bytes = (SELECT coalesce(sum(m.size), 0) FROM messages m WHERE m.mailbox_id = mailboxes.id);
+ALTER TABLE messages ADD COLUMN summary BLOB;
+CREATE INDEX messages_modseq ON messages (mailbox_id, modseq);
+
+CREATE TABLE delivery_keys (
+  key TEXT PRIMARY KEY,
+  message_id INTEGER,
+  fingerprint INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX delivery_keys_created ON delivery_keys (created);
+INSERT INTO delivery_keys (key, message_id, fingerprint, created)
+  SELECT delivery_key, id, fingerprint, internal_date / 1000 FROM messages WHERE delivery_key IS NOT NULL;
+
+CREATE TABLE expunged (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);
+
+CREATE TABLE subscriptions (
+  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed = 1;
+
+CREATE TRIGGER messages_counters_ins AFTER INSERT ON messages BEGIN
+  UPDATE mailboxes SET messages = messages + 1, unseen = unseen + ((NEW.flags & 1) = 0),
+    deleted = deleted + ((NEW.flags & 8) != 0), bytes = bytes + NEW.size WHERE id = NEW.mailbox_id;
+END;
+CREATE TRIGGER messages_counters_del AFTER DELETE ON messages BEGIN
+  UPDATE mailboxes SET messages = messages - 1, unseen = unseen - ((OLD.flags & 1) = 0),
+    deleted = deleted - ((OLD.flags & 8) != 0), bytes = bytes - OLD.size WHERE id = OLD.mailbox_id;
+END;
+CREATE TRIGGER messages_counters_upd AFTER UPDATE OF flags, size, mailbox_id ON messages BEGIN
+  UPDATE mailboxes SET messages = messages - 1, unseen = unseen - ((OLD.flags & 1) = 0),
+    deleted = deleted - ((OLD.flags & 8) != 0), bytes = bytes - OLD.size WHERE id = OLD.mailbox_id;
+  UPDATE mailboxes SET messages = messages + 1, unseen = unseen + ((NEW.flags & 1) = 0),
+    deleted = deleted + ((NEW.flags & 8) != 0), bytes = bytes + NEW.size WHERE id = NEW.mailbox_id;
+END;
+)sql";
+
 // One migration step: from version `from` to `from + 1`. Add a case per new version; never edit an old one.
 Result<void> migrate_step(Db& db, int from) {
   switch (from) {
@@ -98,6 +163,8 @@ Result<void> migrate_step(Db& db, int from) {
       return db.exec(kV1, "create schema v1");
     case 1:
       return db.exec(kV2, "migrate schema to v2");
+    case 2:
+      return db.exec(kV3, "migrate schema to v3");
     default:
       return core::make_error(core::Errc::permanent, "no migration from schema v" + std::to_string(from));
   }

@@ -1,4 +1,4 @@
-// A Store that keeps deliveries in memory, with switches to make deliver() fail.
+// A MailDelivery that keeps deliveries in memory, with switches to make deliver() fail.
 #pragma once
 
 #include <unistd.h>
@@ -6,41 +6,13 @@
 #include <map>
 #include <mutex>
 
-#include "store/store.h"
+#include "store/mail_store.h"
 
 namespace axon::fakes {
 
-class FakeStore : public store::Store {
+class FakeStore : public store::MailDelivery {
  public:
   using Errc = core::Errc;
-  template <class T>
-  static core::Result<T> no() { return core::make_error(Errc::unavailable, "fake"); }
-
-  core::Result<void> add_domain(std::string_view) override { return no<void>(); }
-  core::Result<void> del_domain(std::string_view) override { return no<void>(); }
-  core::Result<std::vector<std::string>> list_domains() override { return no<std::vector<std::string>>(); }
-  core::Result<void> add_account(std::string_view, std::string_view) override { return no<void>(); }
-  core::Result<void> del_account(std::string_view) override { return no<void>(); }
-  core::Result<void> set_password(std::string_view, std::string_view) override { return no<void>(); }
-  core::Result<store::AccountInfo> get_account(std::string_view) override { return no<store::AccountInfo>(); }
-  core::Result<std::vector<store::AccountInfo>> list_accounts() override {
-    return no<std::vector<store::AccountInfo>>();
-  }
-  core::Result<void> add_alias(std::string_view, std::span<const std::string>) override { return no<void>(); }
-  core::Result<void> del_alias(std::string_view) override { return no<void>(); }
-  core::Result<std::vector<store::AliasInfo>> list_aliases() override { return no<std::vector<store::AliasInfo>>(); }
-  core::Result<store::Directory> load_directory() override { return no<store::Directory>(); }
-  core::Result<uint64_t> directory_version() override { return uint64_t{0}; }
-  core::Result<std::vector<store::MailboxInfo>> list_mailboxes(std::string_view) override {
-    return no<std::vector<store::MailboxInfo>>();
-  }
-  core::Result<std::vector<store::MessageInfo>> list_messages(std::string_view, std::string_view) override {
-    return no<std::vector<store::MessageInfo>>();
-  }
-  core::Result<std::string> read_message(std::string_view, std::string_view, uint32_t) override {
-    return no<std::string>();
-  }
-
   std::vector<core::Result<store::DeliveryOutcome>> deliver(std::span<const store::Delivery> batch) override {
     std::lock_guard lk(mu);
     std::vector<core::Result<store::DeliveryOutcome>> out;

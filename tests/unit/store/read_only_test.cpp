@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "store/store.h"
+#include "store_reads.h"
 #include "temp_dir.h"
 
 using namespace axon;
@@ -21,6 +22,8 @@ using namespace axon::store;
 namespace fs = std::filesystem;
 using axon::test::TempDir;
 using core::Errc;
+
+using namespace axon::store::testing;
 
 namespace {
 
@@ -91,7 +94,7 @@ TEST_F(ReadOnlyStore, ReadsWhileAnotherConnectionHoldsTheWriteLock) {
   EXPECT_EQ((*accounts)[0].address, "alice@example.org");
   EXPECT_TRUE((*ro)->list_domains().ok());
   EXPECT_TRUE((*ro)->list_aliases().ok());
-  auto boxes = (*ro)->list_mailboxes("alice@example.org");
+  auto boxes = list_mailboxes(**ro, "alice@example.org");
   ASSERT_TRUE(boxes.ok()) << boxes.error().detail;
   EXPECT_EQ(boxes->size(), 6u);
   EXPECT_TRUE((*ro)->load_directory().ok());
@@ -129,7 +132,7 @@ TEST_F(ReadOnlyStore, RefusesWritesAndChangesNoFile) {
   auto accounts = writer->list_accounts();
   ASSERT_TRUE(accounts.ok());
   EXPECT_EQ(accounts->size(), 1u);
-  EXPECT_EQ(writer->list_messages("alice@example.org", "INBOX")->size(), 0u);
+  EXPECT_EQ(list_messages(*writer, "alice@example.org", "INBOX")->size(), 0u);
   for (const auto& e : fs::recursive_directory_iterator(dir.path() / "mail")) EXPECT_FALSE(e.is_regular_file());
 }
 
