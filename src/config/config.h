@@ -65,6 +65,23 @@ struct Config {
   std::string plus_separator = "+";             // "" disables plus-addressing
   std::string postmaster;                       // postmaster@/abuse@ default target; "": each domain's first account
 
+  // [auth] — logins over IMAP and POP3 (and submission later)
+  bool auth_allow_plaintext = false;            // password logins without TLS from non-loopback peers
+  std::chrono::seconds auth_failure_delay{2};   // a failed login is answered this late (Dovecot auth_failure_delay)
+  std::chrono::seconds auth_cache_ttl{3600};    // a verified password is trusted this long without Argon2id again
+  std::size_t auth_max_failures = 10;           // failed logins per IP address per minute before refusing all
+
+  // [imap] and [imaps]
+  Listener imap{false, port::imap}, imaps{false, port::imaps};
+  std::size_t imap_max_line = 64u << 10;        // command line outside literals (Dovecot imap_max_line_length)
+  std::size_t imap_append_limit = 50u << 20;    // largest APPEND (RFC 7889 APPENDLIMIT)
+  std::chrono::seconds imap_idle_timeout{1800}; // RFC 9051 §5.4: autologout timer at least 30 minutes
+  std::size_t imap_max_user_connections = 20;   // per account and IP (Dovecot mail_max_userip_connections)
+
+  // [pop3] and [pop3s]
+  Listener pop3{false, port::pop3}, pop3s{false, port::pop3s};
+  std::chrono::seconds pop3_idle_timeout{600};  // RFC 1939 §3: autologout timer at least 10 minutes
+
   // [queue] — the spool and the data of messages being received
   uint64_t queue_memory_budget = 128u << 20;     // message data in RAM, all receiving sessions together
   uint64_t queue_message_memory = 1u << 20;      // one message's data in RAM before it spills to disk
@@ -72,8 +89,7 @@ struct Config {
 
   // Filled by load(): ports of the services that `init` wrote but this version does not serve yet are still
   // validated so that a config written today keeps working when they arrive.
-  Listener submission{false, port::submission}, submissions{false, port::submissions}, imap{false, port::imap},
-      imaps{false, port::imaps}, pop3{false, port::pop3}, pop3s{false, port::pop3s},
+  Listener submission{false, port::submission}, submissions{false, port::submissions},
       xmpp_client{false, port::xmpp_client}, xmpp_client_tls{false, port::xmpp_client_tls},
       xmpp_server{false, port::xmpp_server}, http{false, port::http}, https{false, port::https};
 };

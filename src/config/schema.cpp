@@ -199,9 +199,53 @@ std::vector<Key> make_keys() {
       "Message data received but not yet in the spool (memory and spill files together); past it new "
       "transactions get 452 4.3.1 (try again later) while the ones under way go on.");
 
+  // [auth]
+  add(&Config::auth_allow_plaintext, "auth", "allow_plaintext", Type::boolean, restart, 0, 0,
+      "Accept passwords (IMAP LOGIN, AUTHENTICATE PLAIN, POP3 USER/PASS) on connections without TLS from "
+      "addresses other than loopback. Off, as Dovecot's disable_plaintext_auth: clients must use STARTTLS, STLS "
+      "or the implicit-TLS ports.");
+  add(&Config::auth_failure_delay, "auth", "failure_delay", Type::duration, restart, 0, 60,
+      "A failed login is answered this many seconds late (Dovecot auth_failure_delay), so guessing passwords is "
+      "slow; other sessions go on meanwhile.");
+  add(&Config::auth_cache_ttl, "auth", "cache_ttl", Type::duration, restart, 0, 86400,
+      "After a successful login the password is remembered (as a keyed hash, in memory only) for this long, so "
+      "clients that log in again and again do not pay Argon2id each time; a password change forgets it. 0 turns "
+      "the cache off.");
+  add(&Config::auth_max_failures, "auth", "max_failures", Type::integer, restart, 1, 1000000,
+      "Failed logins accepted from one IP address (IPv6: one /64) per minute; past it every login from there "
+      "fails until the minute is over.");
+
+  // [imap]
+  add(&Config::imap, "imap", "enabled", Type::boolean, restart, 0, 0, "Serve IMAP with STARTTLS (RFC 9051).");
+  add(&Config::imap, "imap", "port", Type::port, restart, 1, 65535, "TCP port of IMAP; clients expect 143.");
+  add(&Config::imap_max_line, "imap", "max_line", Type::size, restart, 1 * K, 16 * M,
+      "Longest command line outside literals; a longer one gets BAD and the rest of the line is skipped "
+      "(Dovecot imap_max_line_length).");
+  add(&Config::imap_append_limit, "imap", "append_limit", Type::size, restart, 64 * K, 4 * G,
+      "Largest message APPEND accepts, announced as APPENDLIMIT (RFC 7889); a bigger literal is refused with "
+      "[TOOBIG] before it is sent.");
+  add(&Config::imap_idle_timeout, "imap", "idle_timeout", Type::duration, restart, 60, 86400,
+      "Time a client may stay silent (IDLE included) before the server says BYE; RFC 9051 §5.4 asks for at "
+      "least 30 minutes.");
+  add(&Config::imap_max_user_connections, "imap", "max_user_connections", Type::integer, restart, 1, 100000,
+      "IMAP sessions one account may have open from one IP address (Dovecot mail_max_userip_connections).");
+  add(&Config::imaps, "imaps", "enabled", Type::boolean, restart, 0, 0, "Serve IMAP over implicit TLS (RFC 8314).");
+  add(&Config::imaps, "imaps", "port", Type::port, restart, 1, 65535,
+      "TCP port of IMAP over implicit TLS; clients expect 993.");
+
+  // [pop3]
+  add(&Config::pop3, "pop3", "enabled", Type::boolean, restart, 0, 0, "Serve POP3 with STLS (RFC 1939, RFC 2595).");
+  add(&Config::pop3, "pop3", "port", Type::port, restart, 1, 65535, "TCP port of POP3; clients expect 110.");
+  add(&Config::pop3_idle_timeout, "pop3", "idle_timeout", Type::duration, restart, 60, 86400,
+      "Time a client may stay silent before the server closes the session; RFC 1939 §3 asks for at least 10 "
+      "minutes.");
+  add(&Config::pop3s, "pop3s", "enabled", Type::boolean, restart, 0, 0, "Serve POP3 over implicit TLS (RFC 8314).");
+  add(&Config::pop3s, "pop3s", "port", Type::port, restart, 1, 65535,
+      "TCP port of POP3 over implicit TLS; clients expect 995.");
+
   // Services that `axon init` writes and this version does not serve yet.
   for (const auto& l : listeners()) {
-    if (l.section == "smtp") continue;
+    if (l.section == "smtp" || l.section.starts_with("imap") || l.section.starts_with("pop3")) continue;
     add(l.member, l.section, "enabled", Type::boolean, restart, 0, 0, not_served);
     add(l.member, l.section, "port", Type::port, restart, 1, 65535, not_served);
   }
@@ -217,14 +261,16 @@ const std::vector<Section>& sections() {
       {"smtp", "Inbound SMTP: mail from other servers to our domains (RFC 5321)."},
       {"directory", "How recipient addresses map to accounts."},
       {"queue", "The spool of accepted mail and the budgets of message data being received."},
+      {"auth", "Password logins (IMAP, POP3): where they are allowed, how failures are slowed down, and the "
+               "cache of verified passwords."},
+      {"imap", "IMAP with STARTTLS (RFC 9051, RFC 3501), and the limits of every IMAP session."},
+      {"imaps", "IMAP over implicit TLS (RFC 8314); sessions follow [imap]'s limits."},
+      {"pop3", "POP3 with STLS (RFC 1939, RFC 2449, RFC 2595), and the limits of every POP3 session."},
+      {"pop3s", "POP3 over implicit TLS (RFC 8314); sessions follow [pop3]'s limits."},
       {"submission", "Message submission with STARTTLS (RFC 6409). Not served yet by this version; the port is "
                      "reserved."},
       {"submissions", "Message submission over implicit TLS (RFC 8314). Not served yet by this version; the port "
                       "is reserved."},
-      {"imap", "IMAP with STARTTLS (RFC 9051). Not served yet by this version; the port is reserved."},
-      {"imaps", "IMAP over implicit TLS (RFC 8314). Not served yet by this version; the port is reserved."},
-      {"pop3", "POP3 with STLS (RFC 1939, RFC 2595). Not served yet by this version; the port is reserved."},
-      {"pop3s", "POP3 over implicit TLS (RFC 8314). Not served yet by this version; the port is reserved."},
       {"xmpp_client", "XMPP client connections with STARTTLS (RFC 6120). Not served yet by this version; the port "
                       "is reserved."},
       {"xmpp_client_tls", "XMPP client connections over implicit TLS (XEP-0368). Not served yet by this version; "

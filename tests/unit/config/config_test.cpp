@@ -250,10 +250,12 @@ TEST(ConfigErrors, UnknownNames) {
             "bare_lf, require_tls, transcripts, transcript_max_bytes, transcripts_max_total, transcripts_max_files, "
             "transcripts_max_age), "
             "got an unknown key");
-  EXPECT_EQ(load_error("[imap]\nhost = 1\n"), "t.toml: imap.host: a key of [imap] (enabled, port), got an unknown key");
+  EXPECT_EQ(load_error("[imap]\nhost = 1\n"), "t.toml: imap.host: a key of [imap] (enabled, port, max_line, append_limit, idle_timeout, "
+            "max_user_connections), got an unknown key");
+  EXPECT_EQ(load_error("[http]\nhost = 1\n"), "t.toml: http.host: a key of [http] (enabled, port), got an unknown key");
   std::string sections =
-      "a section of axon.toml (server, tls, smtp, directory, queue, submission, submissions, imap, imaps, pop3, pop3s, "
-      "xmpp_client, xmpp_client_tls, xmpp_server, http, https)";
+      "a section of axon.toml (server, tls, smtp, directory, queue, auth, imap, imaps, pop3, pop3s, submission, "
+      "submissions, xmpp_client, xmpp_client_tls, xmpp_server, http, https)";
   EXPECT_EQ(load_error("[smpt]\nport = 25\n"), "t.toml: smpt: " + sections + ", got an unknown section");
   EXPECT_EQ(load_error("hostname = \"x\"\n"), "t.toml: hostname: " + sections + ", got \"x\"");
   EXPECT_EQ(load_error("[\"a b\"]\n"), "t.toml: \"a b\": " + sections + ", got an unknown section");

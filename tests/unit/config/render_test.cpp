@@ -84,7 +84,11 @@ TEST(ConfigRender, Comments) {
   EXPECT_NE(t.find("# reload: restart; type: port\nport = 25\n"), std::string::npos);
   EXPECT_NE(t.find("max_message_size = \"50M\"\n"), std::string::npos);
   EXPECT_NE(t.find("idle_timeout = \"5m\"\n"), std::string::npos);
-  EXPECT_NE(t.find("[imap]\n\n# Not served yet by this version; the port is reserved.\n"
+  EXPECT_NE(t.find("[imap]\n\n# Serve IMAP with STARTTLS (RFC 9051).\n"
+                   "# reload: restart; type: boolean\nenabled = true\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("[submission]\n\n# Not served yet by this version; the port is reserved.\n"
                    "# reload: restart; type: boolean\nenabled = true\n"),
             std::string::npos)
       << t;
