@@ -21,12 +21,14 @@
 
 #include "app/directory_cache.h"
 #include "app/instance.h"
+#include "app/login_service.h"
 #include "app/smtp_service.h"
 #include "log/transcript.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "queue/router.h"
 #include "queue/spool.h"
+#include "store/group_sync.h"
 
 namespace axon::app {
 
@@ -173,6 +175,14 @@ int cmd_serve(const std::filesystem::path& config_file) {
   Maintenance maintenance(*in.store, directory);
   if (!maintenance.reload()) return startup_error("cannot load the directory from " + cfg.data_dir.string());
 
+  // The readers' services (IMAP, POP3): logins and group commit. Before the server: they outlive its sessions.
+  LoginOptions lo;
+  lo.failure_delay = cfg.auth_failure_delay;
+  lo.cache_ttl = cfg.auth_cache_ttl;
+  lo.max_failures_per_minute = cfg.auth_max_failures;
+  LoginService logins(*in.store, lo);
+  store::GroupSync group_sync(*in.store);
+
   net::ServerOptions no;
   no.threads = cfg.io_threads;
   no.max_connections = cfg.max_connections;
@@ -202,6 +212,29 @@ int cmd_serve(const std::filesystem::path& config_file) {
   }
 
   std::vector<std::string> serving;
+  // Binds one listener of a reader protocol; false (after printing why) when it cannot.
+  auto add_listener = [&](const char* name, const config::Listener& l, bool implicit_tls,
+                          std::chrono::seconds idle, net::SessionFactory factory, std::string busy) -> bool {
+    if (!l.enabled) return true;
+    net::ListenerSpec spec;
+    spec.name = name;
+    spec.addresses = cfg.listen;
+    spec.port = l.port;
+    spec.implicit_tls = implicit_tls;
+    spec.idle_timeout = idle;
+    spec.wait_timeout = std::chrono::seconds(600);  // a group commit or a login never takes that long
+    spec.factory = std::move(factory);
+    spec.busy_reply = std::move(busy);
+    if (auto st = server.listen(spec); !st) {
+      startup_error(cfg.file.string() + ": " + name + ".port: " + st.error().detail);
+      return false;
+    }
+    for (const auto& a : cfg.listen)
+      serving.push_back(std::string(name) + " " + (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" +
+                        std::to_string(l.port));
+    return true;
+  };
+  (void)add_listener;
   if (cfg.smtp.enabled) {
     net::ListenerSpec spec;
     spec.name = "smtp";
@@ -259,15 +292,6 @@ int cmd_serve(const std::filesystem::path& config_file) {
           else
             spdlog::error("certificate reload failed, keeping the old one: {}", t.error().detail);
           signals.async_wait(on_signal);
-  {
-    // A fatal storage error stops the server like SIGTERM does (drain), from whichever thread it is found on.
-    std::lock_guard lk(stop_mu);
-    stop_server = [&server, &signals] {
-      server.stop();
-      boost::asio::post(server.io(), [&signals] { signals.cancel(); });
-    };
-    if (failed) stop_server();
-  }
           return;
         }
         spdlog::info("signal {}: draining", sig);
