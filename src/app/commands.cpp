@@ -199,4 +199,62 @@ int cmd_mailbox_ls(Instance& in, const std::string& address, bool json) {
   return exit_ok;
 }
 
+namespace {
+
+// A mailbox name as IMAP would take it: UTF-8 levels separated by '/', none empty, no control characters, and not
+// starting with '/' ("INBOX" in any case is INBOX).
+bool valid_mailbox_name(const std::string& name) {
+  if (name.empty() || name.size() > 1000 || name.front() == '/' || name.back() == '/') return false;
+  if (name.find("//") != std::string::npos) return false;
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f || c == '*' || c == '%') return false;
+  return true;
+}
+
+}  // namespace
+
+int cmd_mailbox_create(Instance& in, const std::string& address, const std::string& name) {
+  std::string a = normalize_address(address);
+  if (a.empty()) return usage("not a mail address: " + address);
+  if (!valid_mailbox_name(name)) return usage("not a mailbox name: " + name);
+  auto account = in.store->account_id(a);
+  if (!account) return fail(account.error());
+  // Missing parents are created too, as IMAP CREATE does (RFC 9051 §6.3.4).
+  for (std::size_t at = name.find('/'); at != std::string::npos; at = name.find('/', at + 1)) {
+    auto r = in.store->create_mailbox(*account, name.substr(0, at));
+    if (!r && r.error().code != core::Errc::exists) return fail(r.error());
+  }
+  auto r = in.store->create_mailbox(*account, name);
+  if (!r) return fail(r.error());
+  if (auto s = in.store->subscribe(*account, name, true); !s) return fail(s.error());
+  if (auto s = in.store->sync(); !s) return fail(s.error());
+  return exit_ok;
+}
+
+int cmd_mailbox_delete(Instance& in, const std::string& address, const std::string& name) {
+  std::string a = normalize_address(address);
+  if (a.empty()) return usage("not a mail address: " + address);
+  auto account = in.store->account_id(a);
+  if (!account) return fail(account.error());
+  auto mb = in.store->mailbox(*account, name);
+  if (!mb) return fail(mb.error());
+  if (auto r = in.store->delete_mailbox(mb->id); !r) return fail(r.error());
+  (void)in.store->subscribe(*account, name, false);
+  if (auto s = in.store->sync(); !s) return fail(s.error());
+  return exit_ok;
+}
+
+int cmd_mailbox_rename(Instance& in, const std::string& address, const std::string& from, const std::string& to) {
+  std::string a = normalize_address(address);
+  if (a.empty()) return usage("not a mail address: " + address);
+  if (!valid_mailbox_name(to)) return usage("not a mailbox name: " + to);
+  auto account = in.store->account_id(a);
+  if (!account) return fail(account.error());
+  auto mb = in.store->mailbox(*account, from);
+  if (!mb) return fail(mb.error());
+  if (auto r = in.store->rename_mailbox(mb->id, to); !r) return fail(r.error());
+  if (auto s = in.store->sync(); !s) return fail(s.error());
+  return exit_ok;
+}
+
 }  // namespace axon::app

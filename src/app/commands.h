@@ -20,5 +20,8 @@ int cmd_alias_add(Instance& in, const std::string& alias, const std::vector<std:
 int cmd_alias_del(Instance& in, const std::string& alias);
 int cmd_alias_list(Instance& in);
 int cmd_mailbox_ls(Instance& in, const std::string& address, bool json);
+int cmd_mailbox_create(Instance& in, const std::string& address, const std::string& name);
+int cmd_mailbox_delete(Instance& in, const std::string& address, const std::string& name);
+int cmd_mailbox_rename(Instance& in, const std::string& address, const std::string& from, const std::string& to);
 
 }  // namespace axon::app

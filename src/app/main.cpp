@@ -85,6 +85,17 @@ int main(int argc, char** argv) {
   auto* mailbox_ls = mailbox->add_subcommand("ls", "one line per mailbox: name, messages, unseen, bytes");
   mailbox_ls->add_option("address", address)->required();
   mailbox_ls->add_flag("--json", json, "a JSON array of {name, messages, unseen, bytes}");
+  std::string mailbox_name, mailbox_to;
+  auto* mailbox_create = mailbox->add_subcommand("create", "create a mailbox (and its missing parents)");
+  mailbox_create->add_option("address", address)->required();
+  mailbox_create->add_option("name", mailbox_name, "UTF-8, levels separated by /")->required();
+  auto* mailbox_delete = mailbox->add_subcommand("delete", "delete a mailbox and its messages");
+  mailbox_delete->add_option("address", address)->required();
+  mailbox_delete->add_option("name", mailbox_name)->required();
+  auto* mailbox_rename = mailbox->add_subcommand("rename", "rename a mailbox (and the mailboxes under it)");
+  mailbox_rename->add_option("address", address)->required();
+  mailbox_rename->add_option("name", mailbox_name)->required();
+  mailbox_rename->add_option("new_name", mailbox_to)->required();
 
   try {
     app.parse(argc, argv);
@@ -119,5 +130,8 @@ int main(int argc, char** argv) {
   if (*alias_del) return app::cmd_alias_del(in, alias_name);
   if (*alias_list) return app::cmd_alias_list(in);
   if (*mailbox_ls) return app::cmd_mailbox_ls(in, address, json);
+  if (*mailbox_create) return app::cmd_mailbox_create(in, address, mailbox_name);
+  if (*mailbox_delete) return app::cmd_mailbox_delete(in, address, mailbox_name);
+  if (*mailbox_rename) return app::cmd_mailbox_rename(in, address, mailbox_name, mailbox_to);
   return app::exit_config;
 }

@@ -157,6 +157,33 @@ def mailbox_ls(t, c):
     t.assertIn('"name":"INBOX"', r.stdout)
 
 
+def mailbox_create(t, c):
+    name = f"Projects{c.n}/Axon"
+    c("mailbox", "create", ALICE, name)
+    out = c("mailbox", "ls", ALICE).stdout
+    t.assertIn(name, out)
+    t.assertIn(f"Projects{c.n} ", out)  # the parent was created too
+    r = run(["mailbox", "create", ALICE, name, "--config", c.inst.config])
+    t.assertNotEqual(r.returncode, 0)
+    t.assertIn("exists", r.stderr)
+
+
+def mailbox_delete(t, c):
+    c("mailbox", "create", ALICE, f"Old{c.n}")
+    c("mailbox", "delete", ALICE, f"Old{c.n}")
+    t.assertNotIn(f"Old{c.n} ", c("mailbox", "ls", ALICE).stdout)
+    r = run(["mailbox", "delete", ALICE, "INBOX", "--config", c.inst.config])
+    t.assertNotEqual(r.returncode, 0)
+
+
+def mailbox_rename(t, c):
+    c("mailbox", "create", ALICE, f"Before{c.n}/Child")
+    c("mailbox", "rename", ALICE, f"Before{c.n}", f"After{c.n}")
+    out = c("mailbox", "ls", ALICE).stdout
+    t.assertIn(f"After{c.n}/Child", out)
+    t.assertNotIn(f"Before{c.n}", out)
+
+
 def config_docs(t, c):
     t.assertTrue(c("config", "docs").stdout.startswith("# "))
 
@@ -183,6 +210,9 @@ CASES = {
     "axon alias del ALIAS": alias_del,
     "axon alias list": alias_list,
     "axon mailbox ls ADDRESS [--json]": mailbox_ls,
+    "axon mailbox create ADDRESS NAME": mailbox_create,
+    "axon mailbox delete ADDRESS NAME": mailbox_delete,
+    "axon mailbox rename ADDRESS NAME NEW_NAME": mailbox_rename,
     "axon config docs": config_docs,
 }
 
