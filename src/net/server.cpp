@@ -42,17 +42,22 @@ struct Server::Conn {
         stream(std::move(s), *tls_ctx),
         deadline_timer(stream.get_executor()),
         wake_timer(stream.get_executor()),
+        write_timer(stream.get_executor()),
         ticket(std::move(t)) {}
 
   // Everything below is used on the connection's strand only.
   std::shared_ptr<ssl::context> tls_ctx;
   ssl::stream<tcp::socket> stream;
-  asio::steady_timer deadline_timer, wake_timer;
+  asio::steady_timer deadline_timer, wake_timer, write_timer;
   ConnectionLimiter::Ticket ticket;
   std::unique_ptr<Session> session;             // reset when the connection's loop ends
   std::vector<std::function<void()>> pending;   // Wake applies, in arrival order, waiting to run
   Clock::time_point deadline = Clock::time_point::max();
   bool tls = false, reading = false, draining = false, timed_out = false, open = true;
+  // Output made by a Wake while the loop reads, written by side_write(); `writing` while any write is under way
+  // (one at a time on the stream), `write_timer` is cancelled when a side write ends.
+  std::string side_out;
+  bool writing = false;
   std::string tag;  // "smtp#12 1.2.3.4" for logs
 
   tcp::socket& socket() { return stream.next_layer(); }
@@ -81,6 +86,7 @@ struct Server::Conn {
     socket().close(ec);
     deadline_timer.cancel();
     wake_timer.cancel();
+    write_timer.cancel();
   }
 };
 
@@ -103,6 +109,25 @@ awaitable<void> watchdog(std::shared_ptr<Server::Conn> c) {
     c->deadline = Clock::now() + std::chrono::seconds(10);
     c->socket().cancel(ec);
   }
+}
+
+// Writes what Wakes produced while the loop reads (see Wake in session.h), one write at a time.
+awaitable<void> side_write(std::shared_ptr<Server::Conn> c, std::chrono::milliseconds write_timeout) {
+  c->writing = true;
+  const Clock::time_point read_deadline = c->deadline;  // the read's own, restored after
+  try {
+    while (c->open && !c->side_out.empty()) {
+      std::string out = std::move(c->side_out);
+      c->side_out.clear();
+      if (c->deadline > Clock::now() + write_timeout) c->set_deadline(Clock::now() + write_timeout);
+      co_await c->write(out);
+    }
+  } catch (const boost::system::system_error&) {
+    c->close();  // the main loop's read fails next and ends the connection
+  }
+  if (c->open && c->reading) c->deadline = read_deadline;
+  c->writing = false;
+  c->write_timer.cancel();
 }
 
 // The contract of net/session.h: "VERSION CIPHER", e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384".
@@ -145,10 +170,23 @@ awaitable<void> pump(std::shared_ptr<Server::Conn> c, bool implicit_tls, Timing 
     std::string out = c->session->take_output();
     if (!out.empty()) {
       c->set_deadline(Clock::now() + t.write);
-      co_await c->write(out);
+      if (c->writing) {  // a side write is under way: ours goes after it, in order
+        c->side_out += out;
+        boost::system::error_code ec;
+        while (c->writing && c->open) {
+          c->write_timer.expires_at(Clock::time_point::max());
+          co_await c->write_timer.async_wait(asio::redirect_error(use_awaitable, ec));
+        }
+        if (!c->open) co_return;
+      } else {
+        c->writing = true;
+        co_await c->write(out);
+        c->writing = false;
+      }
       new_request = true;
     }
     Step step = c->session->next_step();
+    if (step == Step::write_more) continue;
     if (step != Step::wait) wait_deadline.reset();
     if (step == Step::close) co_return;
     if (step == Step::start_tls) {
@@ -325,16 +363,26 @@ void Server::start_connection(std::size_t li, tcp::socket sock) {
   auto strand = c->stream.get_executor();
   // The Wake may be called, and is destroyed, on any thread and at any time, even after the Server is gone
   // (spool callbacks): so it holds no executor (destroying one touches its io_context), only weak references.
-  Wake wake = [weak = std::weak_ptr<Conn>(c), gate = wake_gate_](std::function<void()> apply) {
+  Wake wake = [weak = std::weak_ptr<Conn>(c), gate = wake_gate_,
+               write_timeout = opts_.write_timeout](std::function<void()> apply) {
     std::lock_guard lk(gate->mu);
     if (!gate->open) return;  // the server is gone
     auto c = weak.lock();
     if (!c) return;
-    asio::post(c->stream.get_executor(), [weak, apply = std::move(apply)]() mutable {
+    asio::post(c->stream.get_executor(), [weak, write_timeout, apply = std::move(apply)]() mutable {
       auto c = weak.lock();
       if (!c || !c->session) return;  // the connection is gone: the apply is dropped unrun
       c->pending.push_back(std::move(apply));
       c->wake_timer.cancel();
+      if (!c->reading || !c->open) return;  // the loop runs it at its next step
+      // The loop is blocked in a read (IDLE): run it now and write what it says without waiting for the peer.
+      auto applies = std::move(c->pending);
+      c->pending.clear();
+      for (auto& a : applies) a();
+      std::string out = c->session->take_output();
+      if (out.empty()) return;
+      c->side_out += out;
+      if (!c->writing) asio::co_spawn(c->stream.get_executor(), side_write(c, write_timeout), asio::detached);
     });
   };
   c->session = spec.factory(peer, std::move(wake));

@@ -18,6 +18,8 @@ enum class Step {
   close,      // write pending output, then close
   wait,       // an asynchronous operation is under way; the adapter calls Wake when it is done, or the driver
               // calls wait_timeout() when ListenerSpec::wait_timeout has passed
+  write_more, // write pending output, then call take_output() again without reading: a long response (a big
+              // FETCH, POP3 RETR) is produced a piece at a time, so it is never held whole in memory
 };
 
 struct Peer {
@@ -49,9 +51,11 @@ class Session {
   virtual Step next_step() = 0;
 };
 
-// Runs `apply` on the connection's strand, in call order, and resumes its loop if it waits. Safe to call (and to
-// destroy) from any thread, at any time: when the connection or the server is gone (the session destroyed),
-// `apply` is dropped unrun.
+// Runs `apply` on the connection's strand, in call order, and resumes its loop if it waits. While the driver is
+// reading (Step::read: an IMAP IDLE waiting for DONE), `apply` runs at once and whatever output the session has
+// then is written without waiting for the peer (untagged responses for news from the store); the session's
+// next_step() is asked again only after the next read. Safe to call (and to destroy) from any thread, at any
+// time: when the connection or the server is gone (the session destroyed), `apply` is dropped unrun.
 using Wake = std::function<void(std::function<void()> apply)>;
 using SessionFactory = std::function<std::unique_ptr<Session>(const Peer&, Wake)>;
 
