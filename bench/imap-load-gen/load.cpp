@@ -424,6 +424,12 @@ int Load::run() {
       break;
     }
   }
+  // A run in which no command completed is a failure even without a wrong reply (a server that hangs, or delays
+  // every login past the duration).
+  if (st_.commands == 0 && st_.errors == 0) {
+    ++st_.errors;
+    st_.first_errors.push_back("no command completed within the duration");
+  }
   report(o_.duration);
   if (st_.commands == 0 && st_.refused > 0) {
     std::printf("no IMAP server at %s:%d (connection refused)\n", o_.host.c_str(), o_.port);
