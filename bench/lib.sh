@@ -1,9 +1,12 @@
-# bench/lib.sh — shared by the SMTP benches: Postfix 3.7 from Debian and axon, each in a temporary directory on
-# loopback, delivering into local mailboxes (Postfix: virtual(8) into Maildir; axon: its mailstore). Source it
-# after setting: messages, sessions, size; optionally pf_extra (main.cf lines) and ax_extra (sed expressions for
-# axon.toml, an array). Provides: pf_port, ax_port, ax_pid, work, count_postfix, count_axon, run NAME PORT COUNTER.
+# bench/lib.sh — shared by the benches: axon, and for the SMTP benches Postfix 3.7 from Debian, each in a
+# temporary directory on loopback, delivering into local mailboxes (Postfix: virtual(8) into Maildir; axon: its
+# mailstore). Source it after setting: messages, sessions, size; optionally pf_extra (main.cf lines) and ax_extra
+# (sed expressions for axon.toml, an array); bench_postfix=no leaves Postfix out (bench/imap-load brings its own
+# incumbent). Provides: pf_port, ax_port (SMTP), ax_offset, ax_pid, axon, work, root, cleanup, count_postfix,
+# count_axon, run NAME PORT COUNTER.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-if ! command -v smtp-source >/dev/null || ! command -v postfix >/dev/null; then
+bench_postfix=${bench_postfix:-yes}
+if [ "$bench_postfix" = yes ] && { ! command -v smtp-source >/dev/null || ! command -v postfix >/dev/null; }; then
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix >/dev/null
 fi
@@ -26,6 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- Postfix in its own config/queue directories, on loopback only -------------------------------------------
+start_postfix() {
 mkdir -p "$pfdir" "$work/pfqueue" "$work/pfdata" "$work/pfmail"
 chown postfix "$work/pfdata"
 chown nobody:nogroup "$work/pfmail"
@@ -68,6 +72,8 @@ echo "127.0.0.1:$pf_port inet n - n - - smtpd" >> "$pfdir/master.cf"
 postfix -c "$pfdir" check >/dev/null 2>&1 || true
 postfix -c "$pfdir" start >/dev/null 2>&1
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$pf_port) 2>/dev/null && break; sleep 0.1; done
+}
+if [ "$bench_postfix" = yes ]; then start_postfix; fi
 
 # ---- axon ------------------------------------------------------------------------------------------------------
 "$axon" init "$work/axon" --domain bench.test --listen 127.0.0.1 --port-offset "$ax_offset" >/dev/null
