@@ -72,6 +72,7 @@ void BodyDecoder::finish(std::string& out) {
     // "=" (with white space) at the very end is a soft line break; "=X" is not.
     if (escape_.size() == 2 && hex_value(escape_[1]) >= 0) {
       error_ = true;
+      flush_spaces(out);
       out += escape_;
     }
     escape_.clear();

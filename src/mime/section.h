@@ -3,8 +3,9 @@
 // a message that is not multipart has just part 1, its body; a message/rfc822 part's numbers continue inside the
 // enclosed message (2.1 is its first part, or its body when it is not multipart). HEADER, HEADER.FIELDS[.NOT] and
 // TEXT apply to the top level or to a message/rfc822 part (they name the enclosed message's header or body);
-// MIME is the part's own MIME header. As in Dovecot, 1.1 of a part that is neither multipart nor message is not
-// found, and N.MIME of a message/rfc822 part is its MIME header.
+// MIME is the part's own MIME header. As in Dovecot, a last ".1" after a part that is neither multipart nor message
+// names that part again (2.1 = 2 when 2 is text/plain), but only a message/rfc822 part can be gone through (2.1.1
+// is not found then), and N.MIME of a message/rfc822 part is its MIME header.
 // Security: the spec comes from the client (after authentication); the result is a range inside the message.
 #pragma once
 
