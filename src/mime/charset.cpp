@@ -90,12 +90,11 @@ void append_sanitized_utf8(std::string& out, std::string_view s) {
       i += static_cast<std::size_t>(n);
       continue;
     }
+    // One replacement per octet that is not part of a valid sequence: the same result wherever the input was
+    // cut into chunks.
     out.append(s.substr(run, i - run));
     out.append(kReplacement);
-    ++i;
-    // Skip the continuation octets of the broken sequence.
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-    run = i;
+    run = ++i;
   }
   out.append(s.substr(run));
 }

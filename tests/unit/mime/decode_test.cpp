@@ -88,6 +88,7 @@ void expect_streaming_same(std::string_view charset, const std::string& in) {
 
 TEST(MimeCharset, StreamingSplitsAnywhere) {
   expect_streaming_same("utf-8", "J\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x98\x80 bad\xff end");
+  expect_streaming_same("utf-8", "\xff\x94\x94\x94\x94\x94\xe2\x82 \xe2\x82\xe2\x82\xac\xf0\x9f\x98");
   expect_streaming_same("shift_jis", "\x93\xfa\x96\x7b\x8c\xea abc \x93\xfa");
   expect_streaming_same("iso-2022-jp", "\x1b$BF|K\\\x1b(B abc \x1b$BF|\x1b(B");
   expect_streaming_same("gb18030", "\x81\x30\x81\x30 \xc4\xe3\xba\xc3");
