@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "app/imap_service.h"
 #include "core/address.h"
 #include "net/tls.h"
 
@@ -19,6 +20,7 @@ int open_instance(const std::filesystem::path& config_file, Instance& out, Acces
   so.data_dir = out.cfg.data_dir;
   so.read_only = access == Access::read_only;
   so.owner = access == Access::serve;
+  if (access == Access::serve) so.summarizer = std::make_shared<MimeSummarizer>();  // FETCH's structure, once
   auto st = store::open_sqlite(so);
   if (!st) {
     std::fprintf(stderr, "axon: %s: server.data_dir: %s\n", out.cfg.file.c_str(), st.error().detail.c_str());

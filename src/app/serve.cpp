@@ -21,6 +21,7 @@
 
 #include "app/directory_cache.h"
 #include "app/instance.h"
+#include "app/imap_service.h"
 #include "app/login_service.h"
 #include "app/smtp_service.h"
 #include "log/transcript.h"
@@ -183,6 +184,13 @@ int cmd_serve(const std::filesystem::path& config_file) {
   LoginService logins(*in.store, lo);
   store::GroupSync group_sync(*in.store);
 
+  imap::SessionConfig imap_cfg;
+  imap_cfg.hostname = cfg.hostname;
+  imap_cfg.allow_plaintext = cfg.auth_allow_plaintext;
+  imap_cfg.limits.max_line = cfg.imap_max_line;
+  imap_cfg.limits.max_message_literal = cfg.imap_append_limit;
+  imap_cfg.temp_dir = cfg.data_dir.string();
+
   net::ServerOptions no;
   no.threads = cfg.io_threads;
   no.max_connections = cfg.max_connections;
@@ -234,7 +242,10 @@ int cmd_serve(const std::filesystem::path& config_file) {
                         std::to_string(l.port));
     return true;
   };
-  (void)add_listener;
+  auto imap_factory = make_imap_factory(imap_cfg, *in.store, logins, group_sync);
+  const std::string imap_busy = "* BYE Too many connections, try again later\r\n";
+  if (!add_listener("imap", cfg.imap, false, cfg.imap_idle_timeout, imap_factory, imap_busy)) return exit_config;
+  if (!add_listener("imaps", cfg.imaps, true, cfg.imap_idle_timeout, imap_factory, imap_busy)) return exit_config;
   if (cfg.smtp.enabled) {
     net::ListenerSpec spec;
     spec.name = "smtp";

@@ -26,7 +26,7 @@ std::string uid_ranges(const std::vector<uint32_t>& sorted) {
 
 }  // namespace
 
-std::string flag_list(uint32_t flags, const std::vector<std::string>& keywords) {
+std::string message_flags(uint32_t flags, const std::vector<std::string>& keywords) {
   std::string out = "(";
   auto add = [&](const char* f) {
     if (out.size() > 1) out += ' ';
@@ -119,7 +119,7 @@ core::Result<void> MailboxView::refresh(store::MailStore& store, const Options& 
       v.keywords = m.keywords;
       out += "* " + std::to_string(seq) + " FETCH (";
       if (opts.uid_in_fetch || opts.qresync) out += "UID " + std::to_string(m.uid) + " ";
-      out += "FLAGS " + flag_list(m.flags, m.keywords);
+      out += "FLAGS " + message_flags(m.flags, m.keywords);
       if (opts.condstore) out += " MODSEQ (" + std::to_string(m.modseq) + ")";
       out += ")\r\n";
     }

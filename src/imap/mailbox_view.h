@@ -68,6 +68,6 @@ class MailboxView {
 };
 
 // "(\Seen \Flagged $Label)" — the FLAGS list of a message.
-std::string flag_list(uint32_t flags, const std::vector<std::string>& keywords);
+std::string message_flags(uint32_t flags, const std::vector<std::string>& keywords);
 
 }  // namespace axon::imap

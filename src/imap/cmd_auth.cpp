@@ -1,0 +1,208 @@
+// imap::Session: CAPABILITY, NOOP, LOGOUT, ID, ENABLE (any state) and STARTTLS, LOGIN, AUTHENTICATE PLAIN/LOGIN
+// with SASL-IR (RFC 9051 §6.1-6.3.1, RFC 4959, RFC 4616, RFC 2971, RFC 5161).
+// Security: passwords pass through to the Authenticator and are wiped from our buffers; before TLS they are
+// refused unless the peer is on loopback or auth.allow_plaintext is set (RFC 9051 §6.2.3 LOGINDISABLED).
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "imap/format.h"
+#include "imap/session.h"
+#include "imap/session_parts.h"
+
+namespace axon::imap {
+
+namespace {
+
+std::string b64decode(std::string_view s, bool& ok) {
+  ok = false;
+  if (s.size() % 4 != 0) return {};
+  std::string out(s.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  if (n < 0) return {};
+  std::size_t pad = 0;
+  if (!s.empty() && s.back() == '=') ++pad;
+  if (s.size() > 1 && s[s.size() - 2] == '=') ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  ok = true;
+  return out;
+}
+
+std::string b64encode(std::string_view s) {
+  std::string out((s.size() + 2) / 3 * 4 + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+void wipe(std::string& s) {
+  OPENSSL_cleanse(s.data(), s.size());
+  s.clear();
+}
+
+}  // namespace
+
+void Session::cmd_any(Command& c) {
+  switch (c.name) {
+    case CommandName::capability:
+      untagged("CAPABILITY " + capabilities());
+      tagged(c.tag, "OK", "Capability completed.");
+      return;
+    case CommandName::noop:
+      if (view_) refresh(true);
+      tagged(c.tag, "OK", "NOOP completed.");
+      return;
+    case CommandName::logout:
+      out_ += "* BYE Logging out\r\n";
+      out_ += c.tag + " OK Logout completed.\r\n";
+      state_ = State::logout;
+      closing_ = true;
+      return;
+    case CommandName::id:
+      // RFC 2971: our identity; what the client says is not logged here.
+      untagged("ID (\"name\" \"Axon\")");
+      tagged(c.tag, "OK", "ID completed.");
+      return;
+    case CommandName::enable: {
+      const auto& e = std::get<Enable>(c.args);
+      std::string enabled;
+      for (const auto& cap : e.capabilities) {
+        bool now = false;
+        if (cap == "CONDSTORE" && !condstore_) now = condstore_ = true;
+        if (cap == "QRESYNC" && !qresync_) now = qresync_ = condstore_ = true;
+        if (cap == "UTF8=ACCEPT" && !utf8_) now = utf8_ = true;
+        if (cap == "IMAP4REV2" && !rev2_) now = rev2_ = utf8_ = true;
+        if (now) enabled += " " + cap;
+      }
+      untagged("ENABLED" + enabled);
+      tagged(c.tag, "OK", "Enabled.");
+      return;
+    }
+    default:
+      bad(c.tag, "Unknown command");  // COMPRESS is not advertised
+  }
+}
+
+void Session::cmd_login(Command& c) {
+  if (c.name == CommandName::starttls) {
+    if (tls_ || !cfg_.tls_available) return bad(c.tag, "TLS is already active.");
+    out_ += c.tag + " OK Begin TLS negotiation now.\r\n";
+    start_tls_ = true;
+    in_.clear();  // RFC 9051 §6.2.1: nothing the client pipelined after STARTTLS may be used
+    return;
+  }
+  if (!secure() && !cfg_.allow_plaintext) {
+    tagged(c.tag, "NO", "[PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.");
+    return;
+  }
+  if (c.name == CommandName::login) {
+    auto& l = std::get<Login>(c.args);
+    auth::Credentials cr{l.user, std::move(l.password), peer_.ip};
+    wipe(l.password);
+    go_async();
+    uint64_t seq = wait_seq_;
+    std::string tag = c.tag;
+    auth_.login(std::move(cr), [wake = wake_, seq, tag, this](core::Result<auth::LoginOk> r) {
+      wake([this, seq, tag, r = std::move(r)] { resume(seq, [&] { logged_in(tag, r); }); });
+    });
+    return;
+  }
+  auto& a = std::get<Authenticate>(c.args);
+  if (a.mechanism != "PLAIN" && a.mechanism != "LOGIN") {
+    tagged(c.tag, "NO", "Unsupported authentication mechanism.");
+    return;
+  }
+  auth_tag_ = c.tag;
+  auth_mech_ = a.mechanism;
+  auth_step_ = 0;
+  auth_user_.clear();
+  if (a.initial_response) {
+    auth_line(*a.initial_response == "" ? std::string_view("=") : std::string_view(*a.initial_response));
+    wipe(*a.initial_response);
+    return;
+  }
+  out_ += auth_mech_ == "PLAIN" ? "+ \r\n" : "+ " + b64encode("Username:") + "\r\n";
+  framer_.expect_auth_line();
+}
+
+void Session::auth_cancel() {
+  std::string tag;
+  tag.swap(auth_tag_);
+  bad(tag, "Authentication aborted by client.");
+}
+
+void Session::auth_line(std::string_view line) {
+  bool ok = true;
+  std::string decoded = line == "=" ? std::string() : b64decode(line, ok);
+  std::string tag = auth_tag_;
+  if (!ok) {
+    auth_tag_.clear();
+    wipe(decoded);
+    bad(tag, "Invalid base64 data in continued response");
+    return;
+  }
+  std::string user, password;
+  if (auth_mech_ == "LOGIN") {
+    if (auth_step_ == 0) {
+      auth_user_ = decoded;
+      auth_step_ = 1;
+      out_ += "+ " + b64encode("Password:") + "\r\n";
+      framer_.expect_auth_line();
+      return;
+    }
+    user = auth_user_;
+    password = std::move(decoded);
+  } else {
+    // RFC 4616: [authzid] NUL authcid NUL passwd; an authzid other than the user is not supported.
+    auto a = decoded.find('\0');
+    auto b = a == std::string::npos ? a : decoded.find('\0', a + 1);
+    if (b == std::string::npos) {
+      auth_tag_.clear();
+      wipe(decoded);
+      tagged(tag, "NO", "[AUTHENTICATIONFAILED] Invalid base64 data in continued response");
+      return;
+    }
+    std::string authz = decoded.substr(0, a);
+    user = decoded.substr(a + 1, b - a - 1);
+    password = decoded.substr(b + 1);
+    wipe(decoded);
+    if (!authz.empty() && authz != user) {
+      auth_tag_.clear();
+      wipe(password);
+      tagged(tag, "NO", "[AUTHORIZATIONFAILED] Authorization failed");
+      return;
+    }
+  }
+  auth_tag_.clear();
+  auth::Credentials cr{user, std::move(password), peer_.ip};
+  wipe(password);
+  go_async();
+  uint64_t seq = wait_seq_;
+  auth_.login(std::move(cr), [wake = wake_, seq, tag, this](core::Result<auth::LoginOk> r) {
+    wake([this, seq, tag, r = std::move(r)] { resume(seq, [&] { logged_in(tag, r); }); });
+  });
+}
+
+void Session::logged_in(const std::string& tag, const core::Result<auth::LoginOk>& r) {
+  if (!r) {
+    switch (r.error().code) {
+      case core::Errc::limit:
+        tagged(tag, "NO", "[LIMIT] Too many failed logins; try again later.");
+        break;
+      case core::Errc::permanent:
+        tagged(tag, "NO", "[AUTHENTICATIONFAILED] Authentication failed.");
+        break;
+      default:
+        tagged(tag, "NO", "[UNAVAILABLE] Temporary authentication failure.");
+    }
+    return;
+  }
+  account_ = r->account;
+  user_ = r->address;
+  state_ = State::authenticated;
+  watch_account();
+  tagged(tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");
+}
+
+}  // namespace axon::imap
