@@ -190,6 +190,8 @@ int cmd_serve(const std::filesystem::path& config_file) {
   imap_cfg.limits.max_line = cfg.imap_max_line;
   imap_cfg.limits.max_message_literal = cfg.imap_append_limit;
   imap_cfg.temp_dir = cfg.data_dir.string();
+  imap::UserConnections imap_users(cfg.imap_max_user_connections);
+  imap_cfg.user_connections = &imap_users;
 
   net::ServerOptions no;
   no.threads = cfg.io_threads;

@@ -198,6 +198,14 @@ void Session::logged_in(const std::string& tag, const core::Result<auth::LoginOk
     }
     return;
   }
+  if (cfg_.user_connections) {
+    std::string key = r->address + " " + peer_.ip;
+    if (!cfg_.user_connections->acquire(key)) {
+      tagged(tag, "NO", "[LIMIT] Maximum number of connections from user+IP exceeded");
+      return;
+    }
+    connection_key_ = std::move(key);
+  }
   account_ = r->account;
   user_ = r->address;
   state_ = State::authenticated;

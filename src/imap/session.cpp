@@ -61,6 +61,25 @@ Session::Session(const SessionConfig& cfg, store::MailStore& store, auth::Authen
 Session::~Session() {
   *alive_ = false;
   watch_.reset();
+  if (!connection_key_.empty() && cfg_.user_connections) cfg_.user_connections->release(connection_key_);
+}
+
+bool UserConnections::acquire(const std::string& key) {
+  std::lock_guard l(mu_);
+  auto& n = count_[key];
+  if (n >= limit_) {
+    if (n == 0) count_.erase(key);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void UserConnections::release(const std::string& key) {
+  std::lock_guard l(mu_);
+  auto it = count_.find(key);
+  if (it == count_.end()) return;
+  if (--it->second == 0) count_.erase(it);
 }
 
 bool Session::secure() const { return tls_ || loopback(peer_.ip); }

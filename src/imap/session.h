@@ -12,6 +12,8 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -28,6 +30,19 @@
 
 namespace axon::imap {
 
+// Sessions per account and peer address across all connections (imap.max_user_connections). Thread-safe.
+class UserConnections {
+ public:
+  explicit UserConnections(std::size_t limit) : limit_(limit) {}
+  bool acquire(const std::string& key);
+  void release(const std::string& key);
+
+ private:
+  std::size_t limit_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::size_t> count_;
+};
+
 struct SessionConfig {
   std::string hostname = "localhost";
   bool tls_available = true;      // STARTTLS offered (a certificate is configured)
@@ -36,6 +51,7 @@ struct SessionConfig {
   std::size_t max_bad_commands = 20;  // then BYE (Dovecot closes after too many invalid commands)
   std::string temp_dir = "/tmp";  // big APPEND data is spilled here (an unlinked O_TMPFILE)
   std::size_t append_memory = 1u << 20;  // an APPEND message up to this stays in memory
+  UserConnections* user_connections = nullptr;  // none: no limit
 };
 
 class Session final : public net::Session {
@@ -139,6 +155,7 @@ class Session final : public net::Session {
   std::string auth_mech_;
   int auth_step_ = 0;
   std::string auth_user_;
+  std::string connection_key_;  // held in cfg_.user_connections while logged in
 
   // selected mailbox
   std::optional<MailboxView> view_;

@@ -41,6 +41,25 @@ TEST(ImapSession, PlaintextRefusedFromAfarWithoutTls) {
   t.login();
 }
 
+TEST(ImapSession, ConnectionsPerUserAndAddressAreLimited) {
+  Harness h;
+  UserConnections users(1);
+  h.cfg.user_connections = &users;
+  h.login();
+  auto second = h.make("127.0.0.1");
+  second->start("");
+  h.drain(second.get());
+  auto out = h.send("l LOGIN alice@example.org secret\r\n", second.get());
+  EXPECT_TRUE(has(out, "l NO [LIMIT]")) << out;
+  auto elsewhere = h.make("127.0.0.2");  // another address has its own count
+  elsewhere->start("");
+  h.drain(elsewhere.get());
+  h.login(elsewhere.get());
+  h.session.reset();  // the first logs out: its slot is free again
+  out = h.send("m LOGIN alice@example.org secret\r\n", second.get());
+  EXPECT_TRUE(has(out, "m OK")) << out;
+}
+
 TEST(ImapSession, LoginFailsWithWrongPasswordAndAuthenticatePlainWorks) {
   Harness h;
   auto out = h.send("a LOGIN alice@example.org wrong\r\n");
