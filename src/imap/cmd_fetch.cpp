@@ -160,10 +160,9 @@ bool Session::fetch_more() {
   j.pieces.clear();
   j.piece = 0;
   if (j.next >= j.seqs.size()) {
-    // Done. \Seen set by this FETCH is made durable before the OK.
+    // Done. (\Seen set by this FETCH is a flag change: published at once.)
     std::string tag = j.tag;
     bool failed = j.failed;
-    bool seen = !j.seen_uids.empty();
     auto finish = [this, tag, failed](bool ok) {
       if (failed || !ok)
         tagged(tag, "NO", "[UNAVAILABLE] Some messages could not be read; try again.");
@@ -171,11 +170,7 @@ bool Session::fetch_more() {
         tagged(tag, "OK", "Fetch completed.");
     };
     fetch_.reset();
-    if (seen) {
-      after_sync(finish);
-    } else {
-      finish(true);
-    }
+    finish(true);
     return false;
   }
 

@@ -1,6 +1,7 @@
 // imap::Session: STORE (with UNCHANGEDSINCE), EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, CHECK, COPY and MOVE
-// (RFC 9051 §6.4, RFC 7162 §3.1.3, RFC 4315, RFC 6851). Every change is answered only after a durable point
-// (store::SyncService), so a client never sees a UID or mod-sequence that a crash could take back.
+// (RFC 9051 §6.4, RFC 7162 §3.1.3, RFC 4315, RFC 6851). COPY and MOVE make new UIDs: they are answered only after
+// a durable point (store::SyncService), so a client never sees a UID that a crash could take back. Flag changes
+// and expunges are published at once, under the store's durable mod-sequence reservation (mail_store.h).
 #include <algorithm>
 
 #include "imap/format.h"
@@ -28,8 +29,7 @@ void Session::cmd_store(Command& c) {
       if (!expunge) return tagged(c.tag, "OK", "Close completed.");
       auto r = store_.expunge(id, std::nullopt);  // silently (RFC 9051 §6.4.1)
       if (!r) return store_error(c.tag, r.error());
-      if (r->empty()) return tagged(c.tag, "OK", "Close completed.");
-      return after_sync([this, tag = c.tag](bool) { tagged(tag, "OK", "Close completed."); });
+      return tagged(c.tag, "OK", "Close completed.");
     }
     case CommandName::expunge: {
       if (read_only_) return tagged(c.tag, "NO", "[READ-ONLY] Mailbox is read-only.");
@@ -42,9 +42,9 @@ void Session::cmd_store(Command& c) {
       auto r = only ? store_.expunge(view_->id(), std::span<const uint32_t>(*only))
                     : store_.expunge(view_->id(), std::nullopt);
       if (!r) return store_error(c.tag, r.error());
+      // Published at once, like flag changes (store/mail_store.h): no durable point to wait for.
       auto gone = std::move(*r);
-      return after_sync([this, tag = c.tag, gone](bool ok) {
-        if (!ok) return tagged(tag, "NO", "[UNAVAILABLE] Internal error occurred.");
+      auto finish = [this, tag = c.tag, gone](bool) {
         if (!view_) return tagged(tag, "OK", "Expunge completed.");
         if (qresync_) {
           std::vector<uint32_t> present;
@@ -56,7 +56,8 @@ void Session::cmd_store(Command& c) {
           for (uint32_t seq : view_->remove(gone)) untagged(std::to_string(seq) + " EXPUNGE");
         }
         tagged(tag, "OK", "Expunge completed.");
-      });
+      };
+      return finish(true);
     }
     case CommandName::store: {
       auto& s = std::get<Store>(c.args);
@@ -104,8 +105,7 @@ void Session::cmd_store(Command& c) {
         }
         tagged(tag, "OK", "Store completed.");
       };
-      if (result.changed.empty()) return finish(true);  // nothing to make durable
-      return after_sync(finish);
+      return finish(true);  // flag changes are published at once (store/mail_store.h)
     }
     default:
       return bad(c.tag, "Unknown command");

@@ -100,37 +100,37 @@ core::Result<void> MailboxView::refresh(store::MailStore& store, const Options& 
     if (!gone) return gone.error();
     for (uint32_t uid : gone->uids)
       if (seq_of(uid)) held_expunges_.push_back(uid);
-    auto mod = store.changed_since(id_, modseq_);
-    if (!mod) return mod.error();
     uint32_t old_exists = exists();
-    std::vector<store::MessageInfo> added;
-    for (auto& m : *mod) {
-      if (m.uid >= uidnext_) {
-        added.push_back(std::move(m));
-        continue;
+    if (info->highest_modseq > modseq_) {
+      auto mod = store.changed_since(id_, modseq_);
+      if (!mod) return mod.error();
+      for (auto& m : *mod) {
+        if (m.uid >= uidnext_) continue;  // new: below
+        uint32_t seq = seq_of(m.uid);
+        if (!seq) continue;
+        auto& v = msgs_[seq - 1];
+        bool flags_differ = v.flags != m.flags || v.keywords != m.keywords;
+        v.modseq = m.modseq;
+        if (!flags_differ && !opts.condstore) continue;
+        v.flags = m.flags;
+        v.keywords = m.keywords;
+        out += "* " + std::to_string(seq) + " FETCH (";
+        if (opts.uid_in_fetch || opts.qresync) out += "UID " + std::to_string(m.uid) + " ";
+        out += "FLAGS " + message_flags(m.flags, m.keywords);
+        if (opts.condstore) out += " MODSEQ (" + std::to_string(m.modseq) + ")";
+        out += ")\r\n";
       }
-      uint32_t seq = seq_of(m.uid);
-      if (!seq) continue;
-      auto& v = msgs_[seq - 1];
-      bool flags_differ = v.flags != m.flags || v.keywords != m.keywords;
-      v.modseq = m.modseq;
-      if (!flags_differ && !opts.condstore) continue;
-      v.flags = m.flags;
-      v.keywords = m.keywords;
-      out += "* " + std::to_string(seq) + " FETCH (";
-      if (opts.uid_in_fetch || opts.qresync) out += "UID " + std::to_string(m.uid) + " ";
-      out += "FLAGS " + message_flags(m.flags, m.keywords);
-      if (opts.condstore) out += " MODSEQ (" + std::to_string(m.modseq) + ")";
-      out += ")\r\n";
     }
-    // New messages: every UID at or above our UIDNEXT that is published now (changed_since lists only those
-    // whose modseq is above ours, which every new message's is).
-    for (auto& m : added) msgs_.push_back(from_store(m));
-    std::sort(msgs_.begin() + old_exists, msgs_.end(),
-              [](const ViewMessage& a, const ViewMessage& b) { return a.uid < b.uid; });
+    // New messages: the published ones at or above our UIDNEXT (their modseqs may be below ours: a delivery is
+    // published later than a flag change made after it).
+    if (info->uidnext > uidnext_) {
+      auto added = store.messages(id_, uidnext_);
+      if (!added) return added.error();
+      for (auto& m : *added) msgs_.push_back(from_store(m));
+    }
     if (exists() != old_exists) out += "* " + std::to_string(exists()) + " EXISTS\r\n";
     modseq_ = std::max(modseq_, info->highest_modseq);
-    uidnext_ = std::max(uidnext_, info->uidnext);
+    uidnext_ = std::max({uidnext_, info->uidnext, msgs_.empty() ? 1u : msgs_.back().uid + 1});
     info_ = std::move(*info);
   }
   if (opts.allow_expunge && !held_expunges_.empty()) {

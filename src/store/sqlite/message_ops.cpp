@@ -155,13 +155,14 @@ Result<void> SqliteStore::save_summary(MailboxId id, uint32_t uid, std::string_v
 // -- writer helpers; wmu_ held, inside a transaction --
 
 Result<SqliteStore::MailboxRow> SqliteStore::writer_mailbox(MailboxId id, std::string_view op) {
-  Stmt q(*w_, "SELECT account_id, uidvalidity, uidnext, highest_modseq FROM mailboxes WHERE id = ?", op);
+  Stmt q(*w_,
+         "SELECT account_id, uidvalidity, uidnext, highest_modseq, modseq_reserved FROM mailboxes WHERE id = ?", op);
   if (!q.bind(id.value).row()) {
     if (!q.ok()) return q.error();
     return make_error(Errc::not_found, "mailbox not found");
   }
   return MailboxRow{q.i64(0), static_cast<uint32_t>(q.i64(1)), static_cast<uint32_t>(q.i64(2)),
-                    static_cast<uint64_t>(q.i64(3))};
+                    static_cast<uint64_t>(q.i64(3)), static_cast<uint64_t>(q.i64(4))};
 }
 
 Result<void> SqliteStore::write_mailbox_counters(MailboxId id, uint32_t uidnext, uint64_t modseq,
@@ -170,12 +171,30 @@ Result<void> SqliteStore::write_mailbox_counters(MailboxId id, uint32_t uidnext,
   return q.bind(int64_t{uidnext}).bind(static_cast<int64_t>(modseq)).bind(id.value).run();
 }
 
+Result<bool> SqliteStore::publish_modseq(MailboxId id, uint64_t modseq, uint64_t reserved, std::string_view op) {
+  constexpr uint64_t kBlock = 100000;
+  if (modseq > reserved) {
+    Stmt q(*w_, "UPDATE mailboxes SET highest_modseq = ?, modseq_reserved = ? WHERE id = ?", op);
+    if (auto r = q.bind(static_cast<int64_t>(modseq)).bind(static_cast<int64_t>(modseq + kBlock)).bind(id.value).run();
+        !r)
+      return r.error();
+    return true;  // published by the sync that makes the reservation durable
+  }
+  Stmt q(*w_,
+         "UPDATE mailboxes SET highest_modseq = ?, visible_modseq = max(visible_modseq, ?) WHERE id = ?", op);
+  if (auto r = q.bind(static_cast<int64_t>(modseq)).bind(static_cast<int64_t>(modseq)).bind(id.value).run(); !r)
+    return r.error();
+  return false;
+}
+
 // -- mutations --
 
 Result<FlagResult> SqliteStore::set_flags(MailboxId id, std::span<const uint32_t> uids_in, const FlagChange& change) {
   auto uids = sorted_unique(uids_in);
   FlagResult out;
   if (uids.empty()) return out;
+  int64_t account = 0;
+  bool sync_now = false;
   {
     std::lock_guard l(wmu_);
     Transaction tx(*w_, "store flags");
@@ -214,11 +233,19 @@ Result<FlagResult> SqliteStore::set_flags(MailboxId id, std::span<const uint32_t
       u.bind(int64_t{r.info.flags}).bind(join_keywords(r.info.keywords)).bind(static_cast<int64_t>(modseq));
       if (auto ur = u.bind(r.id).run(); !ur) return ur.error();
     }
-    if (auto r = write_mailbox_counters(id, mb->uidnext, modseq, "store flags"); !r) return r.error();
+    auto must_sync = publish_modseq(id, modseq, mb->modseq_reserved, "store flags");
+    if (!must_sync) return must_sync.error();
     if (auto r = tx.commit(); !r) return r.error();
     for (auto& r : changed) out.changed.push_back(std::move(r.info));
+    account = mb->account_id;
+    sync_now = *must_sync;
   }
   syncer_.db_written();
+  if (sync_now) {
+    if (auto r = sync(); !r) return r.error();
+  } else {
+    notify(account, id.value);
+  }
   return out;
 }
 
@@ -227,6 +254,8 @@ Result<std::vector<uint32_t>> SqliteStore::expunge(MailboxId id, std::optional<s
   if (uids_in) only = sorted_unique(*uids_in);
   std::vector<uint32_t> out;
   std::vector<fs::path> files;
+  int64_t account = 0;
+  bool sync_now = false;
   {
     std::lock_guard l(wmu_);
     Transaction tx(*w_, "expunge");
@@ -258,11 +287,19 @@ Result<std::vector<uint32_t>> SqliteStore::expunge(MailboxId id, std::optional<s
       if (auto r = t.bind(id.value).bind(int64_t{out[i]}).bind(static_cast<int64_t>(modseq)).run(); !r)
         return r.error();
     }
-    if (auto r = write_mailbox_counters(id, mb->uidnext, modseq, "expunge"); !r) return r.error();
+    auto must_sync = publish_modseq(id, modseq, mb->modseq_reserved, "expunge");
+    if (!must_sync) return must_sync.error();
     if (auto r = tx.commit(); !r) return r.error();
+    account = mb->account_id;
+    sync_now = *must_sync;
   }
   syncer_.db_written();
   for (auto& f : files) unlink_after_sync(std::move(f));
+  if (sync_now) {
+    if (auto r = sync(); !r) return r.error();
+  } else {
+    notify(account, id.value);
+  }
   return out;
 }
 

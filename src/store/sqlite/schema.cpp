@@ -156,6 +156,15 @@ CREATE TRIGGER messages_counters_upd AFTER UPDATE OF flags, size, mailbox_id ON 
 END;
 )sql";
 
+// Version 4: mailboxes.modseq_reserved, the highest mod-sequence that flag changes and expunges may take before
+// the next reservation is made durable. Those changes are published at once, without a sync of their own; after a
+// crash (no clean-shutdown marker) every mailbox's HIGHESTMODSEQ jumps past its reservation and every message
+// takes the new value, so a mod-sequence a client saw can never be handed out again for another change, and
+// CONDSTORE clients fetch every message's flags once more (store/sqlite/sqlite_store.h).
+constexpr const char* kV4 = R"sql(
+ALTER TABLE mailboxes ADD COLUMN modseq_reserved INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 // One migration step: from version `from` to `from + 1`. Add a case per new version; never edit an old one.
 Result<void> migrate_step(Db& db, int from) {
   switch (from) {
@@ -165,6 +174,8 @@ Result<void> migrate_step(Db& db, int from) {
       return db.exec(kV2, "migrate schema to v2");
     case 2:
       return db.exec(kV3, "migrate schema to v3");
+    case 3:
+      return db.exec(kV4, "migrate schema to v4");
     default:
       return core::make_error(core::Errc::permanent, "no migration from schema v" + std::to_string(from));
   }

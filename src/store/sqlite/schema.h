@@ -8,7 +8,7 @@
 
 namespace axon::store::sqlite {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Brings the database to kSchemaVersion. Refuses (Errc::permanent) a file written by a newer Axon.
 Result<void> migrate(Db& db);

@@ -61,7 +61,12 @@ SqliteStore::SqliteStore(const SqliteOptions& opts)
       key_expiry_(opts.key_expiry),
       owner_(opts.owner) {}
 
-SqliteStore::~SqliteStore() { (void)sync(); }
+SqliteStore::~SqliteStore() {
+  if (sync() && owner_ && !read_only_ && w_) {
+    // Everything is durable: the next open need not distrust the mod-sequences (see recover()).
+    if (int fd = ::open((data_dir_ / "clean").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+  }
+}
 
 Result<void> SqliteStore::open_read_only() {
   auto db_path = data_dir_ / "axon.db";
@@ -99,7 +104,19 @@ Result<void> SqliteStore::open() {
   if (!rd) return rd.error();
   r_ = std::move(*rd);
   if (owner_) {
-    if (auto r = recover(); !r) return r;
+    // The clean-shutdown marker goes first (durably): from now on a crash must be noticed at the next open.
+    auto marker = data_dir_ / "clean";
+    bool clean = fs::exists(marker, ec);
+    if (clean) {
+      fs::remove(marker, ec);
+      if (ec) return make_error(Errc::unavailable, "remove " + marker.string() + ": " + ec.message());
+      if (int dfd = ::open(data_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+        int rc = ::fsync(dfd);
+        ::close(dfd);
+        if (rc != 0) return make_error(Errc::unavailable, "fsync " + data_dir_.string());
+      }
+    }
+    if (auto r = recover(clean); !r) return r;
     expire_keys();
   }
   return {};
@@ -109,7 +126,7 @@ Result<void> SqliteStore::open() {
 // Such a row never was published; it is removed with its delivery key, so the spool's replay stores the message
 // again. Everything left is on disk now and gets published. Only the owner (the serving process) recovers and
 // publishes: another process (the CLI) would see the server's rows in flight.
-Result<void> SqliteStore::recover() {
+Result<void> SqliteStore::recover(bool clean) {
   std::lock_guard l(wmu_);
   Transaction tx(*w_, "recover");
   if (!tx.begun()) return tx.begun();
@@ -130,6 +147,16 @@ Result<void> SqliteStore::recover() {
     if (auto r = k.bind(id).run(); !r) return r;
     Stmt d(*w_, "DELETE FROM messages WHERE id = ?", "recover: remove lost message");
     if (auto r = d.bind(id).run(); !r) return r;
+  }
+  if (!clean) {
+    // Flag changes and expunges after the last sync may be lost, with mod-sequences a client has seen: jump past
+    // every reservation, and give every message the new value so that CONDSTORE clients fetch all flags again.
+    for (const char* sql :
+         {"UPDATE mailboxes SET highest_modseq = max(highest_modseq, modseq_reserved) + 1, modseq_reserved = 0",
+          "UPDATE messages SET modseq = (SELECT highest_modseq FROM mailboxes mb WHERE mb.id = messages.mailbox_id)"}) {
+      Stmt b(*w_, sql, "recover: mod-sequences after a crash");
+      if (auto r = b.run(); !r) return r;
+    }
   }
   Stmt p(*w_,
          "UPDATE mailboxes SET visible_uidnext = uidnext, visible_modseq = highest_modseq "
@@ -213,6 +240,12 @@ Result<void> SqliteStore::sync() {
     }
   }
   return {};
+}
+
+void SqliteStore::notify(int64_t account, int64_t mailbox) {
+  std::lock_guard l(watch_mu_);
+  auto [b, e] = watchers_.equal_range(account);
+  for (auto it = b; it != e; ++it) it->second.second(MailboxChange{AccountId{account}, MailboxId{mailbox}});
 }
 
 void SqliteStore::unlink_after_sync(fs::path path) {

@@ -14,6 +14,10 @@
 // removes rows whose file was lost (and their delivery keys, so the spool's replay stores them again), and
 // publishes the rest, which is on disk by then.
 //
+// Flag changes and expunges are published at once (an IMAP STORE needs no fsync, as in Dovecot), within a
+// durable reservation of mod-sequences (schema v4); after a crash, detected by the missing clean-shutdown marker
+// (data_dir/clean, written after the last sync at close), every mailbox's HIGHESTMODSEQ jumps past its reservation.
+//
 // Message files are named "<mailbox id>.<uid>" in mail/<account id>/ when written; a MOVE keeps the file (the row
 // holds its name), a COPY hard-links it under the new name. Files of expunged rows are unlinked only after the
 // sync that made the expunge durable (a crash before it would bring the row back without its file).
@@ -128,7 +132,12 @@ class SqliteStore final : public Store {
     int64_t account_id = 0;
     uint32_t uidvalidity = 0, uidnext = 1;
     uint64_t modseq = 1;
+    uint64_t modseq_reserved = 0;
   };
+  // For a change published at once (flags, expunge): takes `modseq` as the mailbox's highest and publishes it,
+  // or, past the reservation, reserves a new block and leaves publication to a sync (true: sync after commit).
+  Result<bool> publish_modseq(MailboxId id, uint64_t modseq, uint64_t reserved, std::string_view op);
+  void notify(int64_t account, int64_t mailbox);
   Result<MailboxRow> writer_mailbox(MailboxId id, std::string_view op);
   // COPY/MOVE of the rows with these UIDs inside the writer's transaction; new file links are added to `links`
   // (to remove if the transaction fails). Source files of moved rows are kept (the row takes its file along).
@@ -138,7 +147,7 @@ class SqliteStore final : public Store {
   std::string make_summary(const fs::path& path, uint64_t size);
   fs::path account_dir(int64_t account_id) const { return mail_dir_ / std::to_string(account_id); }
   void unlink_after_sync(fs::path path);
-  Result<void> recover();  // open(): check unpublished messages, publish the rest
+  Result<void> recover(bool clean);  // open(): check unpublished messages, publish the rest; bump modseqs if !clean
   void expire_keys();
 
   // Reader helpers; rmu_ held.

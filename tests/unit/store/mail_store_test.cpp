@@ -363,4 +363,59 @@ TEST_F(MailStoreTest, RecoveryPublishesIntactUnpublishedMessages) {
   EXPECT_EQ(uids(inbox), (std::vector<uint32_t>{1}));
 }
 
+TEST_F(MailStoreTest, FlagChangesArePublishedAtOnceAndWatchersHearThem) {
+  deliver("k1", "a\r\n");
+  std::vector<uint32_t> one{1};
+  // The first change reserves a block of mod-sequences (and syncs); later ones need no sync to be seen.
+  ASSERT_TRUE(s->set_flags(inbox, one, FlagChange{FlagOp::add, Flag::seen, {}, std::nullopt}));
+  std::atomic<int> calls{0};
+  auto w = s->watch(alice, [&](const MailboxChange&) { ++calls; });
+  uint64_t before = s->mailbox(inbox)->highest_modseq;
+  auto r = s->set_flags(inbox, one, FlagChange{FlagOp::add, Flag::flagged, {}, std::nullopt});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(s->mailbox(inbox)->highest_modseq, r->changed[0].modseq);
+  EXPECT_EQ(s->changed_since(inbox, before)->size(), 1u);
+  ASSERT_TRUE(s->set_flags(inbox, one, FlagChange{FlagOp::add, Flag::deleted, {}, std::nullopt}));
+  ASSERT_TRUE(s->expunge(inbox, std::nullopt));
+  EXPECT_EQ(s->vanished_since(inbox, before)->uids, one);
+  EXPECT_EQ(calls, 3);
+}
+
+// A crash after flag changes that were published without a sync: no mod-sequence a client saw is handed out again
+// for another change, and every message's flags show as changed to a CONDSTORE client.
+TEST_F(MailStoreTest, CrashMakesModseqsJumpPastWhatClientsSaw) {
+  deliver("k1", "a\r\n");
+  deliver("k2", "b\r\n");
+  std::vector<uint32_t> one{1};
+  ASSERT_TRUE(s->set_flags(inbox, one, FlagChange{FlagOp::add, Flag::seen, {}, std::nullopt}));
+  s.reset();  // a clean close
+  s = open();
+  uint64_t clean = s->mailbox(inbox)->highest_modseq;
+  s.reset();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto c = open();
+    std::vector<uint32_t> two{2};
+    uint64_t seen = 0;
+    for (int i = 0; i < 50; ++i) {
+      auto r = c->set_flags(inbox, two, FlagChange{i % 2 ? FlagOp::remove : FlagOp::add, Flag::flagged, {}, std::nullopt});
+      if (!r) _exit(2);
+      seen = r->changed[0].modseq;
+    }
+    _exit(seen > 0 ? 0 : 1);  // no sync, no destructor: a crash
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  s = open();
+  auto mb = *s->mailbox(inbox);
+  EXPECT_GT(mb.highest_modseq, clean + 50);  // past the reservation, so past anything the child handed out
+  auto msgs = s->messages(inbox);
+  ASSERT_TRUE(msgs.ok());
+  for (const auto& m : *msgs) EXPECT_EQ(m.modseq, mb.highest_modseq);
+  EXPECT_EQ(s->changed_since(inbox, clean + 50)->size(), 2u);
+}
+
 }  // namespace
