@@ -156,6 +156,10 @@ TEST(ImapFramer, LineTooLong) {
             (Frames{"+3", "Rline_too_long a", "C b NOOP"}));
   // No tag to be read: "* BAD".
   EXPECT_EQ(frames("12345678901234567890\r\n", l), (Frames{"Rline_too_long "}));
+  // The tag is read from the octets within the limit only, however the input is split (found by fuzzing: fed
+  // whole, the space after a long tag was in the same chunk; byte by byte it was not).
+  EXPECT_EQ(frames("abcdefghijklmnopq NOOP 1\r\n", l), (Frames{"Rline_too_long "}));
+  EXPECT_EQ(frames("abcdefghijklmnop NOOP 12\r\n", l), (Frames{"Rline_too_long abcdefghijklmnop"}));
 }
 
 TEST(ImapFramer, CommandTooBig) {
