@@ -124,7 +124,9 @@ std::string format_date_time(int64_t unix_seconds, int zone_minutes) {
   constexpr int64_t kMin = -62167219200;  // 0000-01-01T00:00:00
   constexpr int64_t kMax = 253402300799;  // 9999-12-31T23:59:59
   zone_minutes = std::clamp(zone_minutes, -(23 * 60 + 59), 23 * 60 + 59);
-  int64_t local = std::clamp(unix_seconds + static_cast<int64_t>(zone_minutes) * 60, kMin, kMax);
+  // Clamped before the zone is added, so that no instant overflows.
+  const int64_t instant = std::clamp(unix_seconds, kMin - 86400, kMax + 86400);
+  const int64_t local = std::clamp(instant + int64_t{zone_minutes} * 60, kMin, kMax);
   int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
   int64_t secs = local - days * 86400;
   Date d = civil_from_days(days);

@@ -143,8 +143,11 @@ void Framer::start_discard(Refusal r, std::string_view chunk) {
   discard_reason_ = r;
   if (mode_ == Mode::command) {
     // The tag is at the start of the command: in cmd_.text, or in this chunk when the first line is this long.
-    std::string head = cmd_.text.substr(0, std::min(cmd_.text.size(), kMaxTag + 1));
-    if (head.size() <= kMaxTag) head.append(chunk.substr(0, kMaxTag + 1 - head.size()));
+    // Only the octets within the limit count, so the result does not depend on how the input was split.
+    const std::size_t fit = r == Refusal::line_too_long ? line_start_ + limits_.max_line + 1 : limits_.max_command + 1;
+    std::string head = cmd_.text.substr(0, std::min({cmd_.text.size(), kMaxTag + 1, fit}));
+    const std::size_t want = std::min(kMaxTag + 1, fit);
+    if (head.size() < want) head.append(chunk.substr(0, want - head.size()));
     tag_ = read_tag(head.find(' ') == std::string::npos ? std::string_view{} : std::string_view(head));
   }
   tail_.clear();

@@ -9,16 +9,6 @@
 
 namespace axon::imap::parse {
 
-bool keyword_is(std::string_view word, std::string_view upper_keyword) {
-  if (word.size() != upper_keyword.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    char c = word[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != upper_keyword[i]) return false;
-  }
-  return true;
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out)

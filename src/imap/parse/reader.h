@@ -49,8 +49,16 @@ inline constexpr std::array<uint8_t, 256> kClasses = [] {
 
 inline bool is(char c, uint8_t cls) { return (kClasses[static_cast<unsigned char>(c)] & cls) != 0; }
 
-// ASCII case-insensitive comparison with an upper-case keyword.
-bool keyword_is(std::string_view word, std::string_view upper_keyword);
+// ASCII case-insensitive comparison with an upper-case keyword (inline: keyword tables are scanned per token).
+inline bool keyword_is(std::string_view word, std::string_view upper_keyword) {
+  if (word.size() != upper_keyword.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != upper_keyword[i]) return false;
+  }
+  return true;
+}
 std::string upper(std::string_view s);
 
 class Reader {

@@ -17,6 +17,8 @@ TEST(ImapDateTime, Format) {
   EXPECT_EQ(format_date_time(837596665, -420), "17-Jul-1996 02:44:25 -0700");
   EXPECT_EQ(format_date_time(-1), "31-Dec-1969 23:59:59 +0000");
   EXPECT_EQ(format_date_time(INT64_MAX), "31-Dec-9999 23:59:59 +0000");
+  EXPECT_EQ(format_date_time(INT64_MAX, 840), "31-Dec-9999 23:59:59 +1400");  // no overflow
+  EXPECT_EQ(format_date_time(INT64_MIN, -720), " 1-Jan-0000 00:00:00 -1200");
   EXPECT_EQ(format_date_time(INT64_MIN / 2), " 1-Jan-0000 00:00:00 +0000");
   EXPECT_EQ(format_date(Date{1994, 2, 1}), "1-Feb-1994");
 }

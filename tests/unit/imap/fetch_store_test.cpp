@@ -28,7 +28,8 @@ FetchItem item(std::string_view att) {
 }  // namespace
 
 TEST(ImapFetch, Macros) {
-  EXPECT_EQ(kinds(fetch("a FETCH 1 ALL")), (std::vector<FK>{FK::flags, FK::internaldate, FK::rfc822_size, FK::envelope}));
+  EXPECT_EQ(kinds(fetch("a FETCH 1 ALL")),
+            (std::vector<FK>{FK::flags, FK::internaldate, FK::rfc822_size, FK::envelope}));
   EXPECT_EQ(kinds(fetch("a FETCH 1 fast")), (std::vector<FK>{FK::flags, FK::internaldate, FK::rfc822_size}));
   EXPECT_EQ(kinds(fetch("a FETCH 1 FULL")),
             (std::vector<FK>{FK::flags, FK::internaldate, FK::rfc822_size, FK::envelope, FK::body}));
@@ -159,7 +160,8 @@ TEST(ImapStore, Store) {
   EXPECT_EQ(s.op, Store::Op::replace);
   EXPECT_TRUE(s.flags.empty());
   // The modifier goes before the item: after it, it is taken as flags and the rest is extra.
-  EXPECT_EQ(bad("d105 STORE 7 +FLAGS.SILENT (UNCHANGEDSINCE 320162338) \\Deleted"), "Extra characters after the command");
+  EXPECT_EQ(bad("d105 STORE 7 +FLAGS.SILENT (UNCHANGEDSINCE 320162338) \\Deleted"),
+            "Extra characters after the command");
   s = std::get<Store>(ok("d105 UID STORE 7,5,9 (UNCHANGEDSINCE 320162338) +FLAGS.SILENT (\\Deleted)").args);
   EXPECT_EQ(s.unchangedsince, 320162338u);
   EXPECT_EQ(std::get<Store>(ok("a STORE 1 (UNCHANGEDSINCE 0) FLAGS ()").args).unchangedsince, 0u);

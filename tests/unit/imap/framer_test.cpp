@@ -18,7 +18,8 @@ void expect_split_invariant(std::string_view wire, const FramerLimits& limits = 
   const Frames whole = record(wire, 0, limits).frames;
   EXPECT_EQ(record(wire, 1, limits).frames, whole) << wire;
   EXPECT_EQ(record(wire, 3, limits).frames, whole) << wire;
-  for (std::size_t i = 0; i <= wire.size(); ++i) EXPECT_EQ(record(wire, 0, limits, i).frames, whole) << wire << " @" << i;
+  for (std::size_t i = 0; i <= wire.size(); ++i)
+    EXPECT_EQ(record(wire, 0, limits, i).frames, whole) << wire << " @" << i;
 }
 
 Frames frames(std::string_view wire, const FramerLimits& limits = {}) {
@@ -70,7 +71,8 @@ TEST(ImapFramer, AppendStreamsMessageLiterals) {
   EXPECT_EQ(frames("a APPEND INBOX (\\Seen) {5}\r\nhello\r\n"),
             (Frames{"+5", "B0:5", "Dhello", "E0", "C a APPEND INBOX (\\Seen) {5}"}));
   // The mailbox name may be a literal: it is kept, not streamed.
-  EXPECT_EQ(frames("a APPEND {5}\r\nINBOX {3+}\r\nabc\r\n"), (Frames{"+5", "B0:3", "Dabc", "E0", "C a APPEND {5}INBOX {3+}"}));
+  EXPECT_EQ(frames("a APPEND {5}\r\nINBOX {3+}\r\nabc\r\n"),
+            (Frames{"+5", "B0:3", "Dabc", "E0", "C a APPEND {5}INBOX {3+}"}));
   EXPECT_EQ(frames("a append {5+}\r\nINBOX {0+}\r\n\r\n"), (Frames{"B0:0", "E0", "C a append {5+}INBOX {0+}"}));
   // MULTIAPPEND: each message is streamed with its own index.
   EXPECT_EQ(frames("a APPEND Drafts {3+}\r\none (\\Draft) {3+}\r\ntwo\r\n"),
@@ -79,7 +81,8 @@ TEST(ImapFramer, AppendStreamsMessageLiterals) {
   EXPECT_EQ(frames("a APPEND Sent CATENATE (URL {9+}\r\n/INBOX/;1 TEXT {4+}\r\nbody)\r\n"),
             (Frames{"B0:4", "Dbody", "E0", "C a APPEND Sent CATENATE (URL {9+}/INBOX/;1 TEXT {4+})"}));
   // literal8 may carry NUL; the end frame says so.
-  EXPECT_EQ(frames("a APPEND INBOX ~{3}\r\na\0b\r\n"s), (Frames{"+3", "B0:3", "Da\0b"s, "E0!", "C a APPEND INBOX ~{3}"}));
+  EXPECT_EQ(frames("a APPEND INBOX ~{3}\r\na\0b\r\n"s),
+            (Frames{"+3", "B0:3", "Da\0b"s, "E0!", "C a APPEND INBOX ~{3}"}));
   Recording r = record("a APPEND INBOX {5+}\r\nhello\r\n");
   ASSERT_EQ(r.streamed.size(), 1u);
   EXPECT_EQ(r.streamed[0], (std::vector<std::string>{"hello"}));
@@ -156,6 +159,10 @@ TEST(ImapFramer, LineTooLong) {
             (Frames{"+3", "Rline_too_long a", "C b NOOP"}));
   // No tag to be read: "* BAD".
   EXPECT_EQ(frames("12345678901234567890\r\n", l), (Frames{"Rline_too_long "}));
+  // The tag is read from the octets within the limit only, however the input is split (found by fuzzing: fed
+  // whole, the space after a long tag was in the same chunk; byte by byte it was not).
+  EXPECT_EQ(frames("abcdefghijklmnopq NOOP 1\r\n", l), (Frames{"Rline_too_long "}));
+  EXPECT_EQ(frames("abcdefghijklmnop NOOP 12\r\n", l), (Frames{"Rline_too_long abcdefghijklmnop"}));
 }
 
 TEST(ImapFramer, CommandTooBig) {
@@ -164,7 +171,8 @@ TEST(ImapFramer, CommandTooBig) {
   EXPECT_EQ(frames("a LOGIN {30}\r\nb NOOP\r\n", l), (Frames{"Rcommand_too_big a", "C b NOOP"}));
   EXPECT_EQ(frames("a LOGIN {30+}\r\n123456789012345678901234567890 x\r\nb NOOP\r\n", l),
             (Frames{"Rcommand_too_big a!"}));
-  EXPECT_EQ(frames("a LOGIN {10}\r\n0123456789 {10}\r\nb NOOP\r\n", l), (Frames{"+10", "Rcommand_too_big a", "C b NOOP"}));
+  EXPECT_EQ(frames("a LOGIN {10}\r\n0123456789 {10}\r\nb NOOP\r\n", l),
+            (Frames{"+10", "Rcommand_too_big a", "C b NOOP"}));
   EXPECT_EQ(frames("a LOGIN {10}\r\n0123456789 xxxxxxxxxxxxxxxxxx\r\nb NOOP\r\n", l),
             (Frames{"+10", "Rcommand_too_big a", "C b NOOP"}));
   // APPEND message data does not count.
@@ -176,7 +184,8 @@ TEST(ImapFramer, CommandTooBig) {
 TEST(ImapFramer, MessageTooBig) {
   FramerLimits l;
   l.max_message_literal = 10;
-  EXPECT_EQ(frames("a APPEND INBOX {10+}\r\n0123456789\r\n", l), (Frames{"B0:10", "D0123456789", "E0", "C a APPEND INBOX {10+}"}));
+  EXPECT_EQ(frames("a APPEND INBOX {10+}\r\n0123456789\r\n", l),
+            (Frames{"B0:10", "D0123456789", "E0", "C a APPEND INBOX {10+}"}));
   EXPECT_EQ(frames("a APPEND INBOX {11}\r\nb NOOP\r\n", l), (Frames{"Rmessage_too_big a", "C b NOOP"}));
   EXPECT_EQ(frames("a APPEND INBOX {11+}\r\n01234567890\r\nb NOOP\r\n", l), (Frames{"Rmessage_too_big a!"}));
   // The second message of a MULTIAPPEND: the first one's data is void (the session drops it on "R").
@@ -188,7 +197,8 @@ TEST(ImapFramer, TooManyLiterals) {
   FramerLimits l;
   l.max_literals = 2;
   EXPECT_EQ(frames("a LOGIN {1}\r\nx {1}\r\ny\r\n", l), (Frames{"+1", "+1", "C a LOGIN {1}x {1}y"}));
-  EXPECT_EQ(frames("a X {1}\r\nx {1}\r\ny {1}\r\nb NOOP\r\n", l), (Frames{"+1", "+1", "Rtoo_many_literals a", "C b NOOP"}));
+  EXPECT_EQ(frames("a X {1}\r\nx {1}\r\ny {1}\r\nb NOOP\r\n", l),
+            (Frames{"+1", "+1", "Rtoo_many_literals a", "C b NOOP"}));
   EXPECT_EQ(frames("a X {1+}\r\nx {1+}\r\ny {1+}\r\nz\r\n", l), (Frames{"Rtoo_many_literals a!"}));
 }
 
