@@ -16,10 +16,7 @@
 
 namespace axon::imap {
 
-void Session::cmd_search(Command& c) {
-  auto& s = std::get<Search>(c.args);
-  if (s.charset && *s.charset != "UTF-8" && *s.charset != "US-ASCII")
-    return tagged(c.tag, "NO", "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
+std::vector<uint32_t> Session::matching(const std::vector<SearchKey>& keys, bool& uses_modseq, uint64_t& max_modseq) {
   // "$" refers to the saved result: as UIDs in UID keys, as sequence numbers in sequence-set keys.
   std::vector<uint32_t> saved_seq_list;
   for (const auto& r : saved_)
@@ -28,24 +25,34 @@ void Session::cmd_search(Command& c) {
   auto saved_seqs = to_ranges(saved_seq_list);
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                     std::chrono::system_clock::now().time_since_epoch()).count();
-  bool uses_modseq = false;
+  uses_modseq = false;
   std::function<void(const SearchKey&)> scan = [&](const SearchKey& k) {
     if (k.kind == SearchKey::Kind::modseq) uses_modseq = true;
     for (const auto& ch : k.children) scan(ch);
   };
-  for (const auto& k : s.keys) scan(k);
+  for (const auto& k : keys) scan(k);
   if (uses_modseq) condstore_ = true;
-
-  std::vector<uint32_t> hits;  // sequence numbers
-  uint64_t max_modseq = 0;
+  std::vector<uint32_t> hits;
+  max_modseq = 0;
   const auto& msgs = view_->messages();
   for (uint32_t i = 0; i < msgs.size(); ++i) {
     SearchContext ctx{store_, view_->id(), msgs[i], i + 1, saved_seqs, saved_, view_->exists(), view_->max_uid(), now};
-    bool all = std::all_of(s.keys.begin(), s.keys.end(), [&](const SearchKey& k) { return ctx.eval(k); });
+    bool all = std::all_of(keys.begin(), keys.end(), [&](const SearchKey& k) { return ctx.eval(k); });
     if (!all) continue;
     hits.push_back(i + 1);
     max_modseq = std::max(max_modseq, msgs[i].modseq);
   }
+  return hits;
+}
+
+void Session::cmd_search(Command& c) {
+  auto& s = std::get<Search>(c.args);
+  if (s.charset && *s.charset != "UTF-8" && *s.charset != "US-ASCII")
+    return tagged(c.tag, "NO", "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
+  bool uses_modseq = false;
+  uint64_t max_modseq = 0;
+  std::vector<uint32_t> hits = matching(s.keys, uses_modseq, max_modseq);  // sequence numbers
+  const auto& msgs = view_->messages();
   std::vector<uint32_t> numbers;
   for (uint32_t q : hits) numbers.push_back(c.uid ? msgs[q - 1].uid : q);
 

@@ -98,7 +98,7 @@ std::string Session::capabilities() const {
   }
   c += " LITERAL+ SASL-IR ID ENABLE IDLE UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE"
        " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES CONDSTORE QRESYNC BINARY MULTIAPPEND UTF8=ACCEPT"
-       " STATUS=SIZE OBJECTID";
+       " STATUS=SIZE OBJECTID SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   c += " APPENDLIMIT=" + std::to_string(cfg_.limits.max_message_literal);
   return c;
 }
@@ -426,8 +426,7 @@ void Session::handle(Command c) {
       return cmd_search(c);
     case CommandName::sort:
     case CommandName::thread:
-      bad(c.tag, "Unknown command");  // not advertised
-      return;
+      return cmd_sort(c);
   }
 }
 

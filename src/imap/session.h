@@ -116,6 +116,9 @@ class Session final : public net::Session {
   void cmd_store(Command& c);      // cmd_store.cpp: STORE, EXPUNGE, UID EXPUNGE, CLOSE, UNSELECT, CHECK
   void cmd_copy(Command& c);       // cmd_store.cpp: COPY, MOVE
   void cmd_search(Command& c);     // cmd_search.cpp: SEARCH (ESEARCH, SEARCHRES)
+  void cmd_sort(Command& c);       // cmd_sort.cpp: SORT, THREAD (RFC 5256)
+  // The messages (sequence numbers, ascending) matching every key; cmd_search.cpp.
+  std::vector<uint32_t> matching(const std::vector<SearchKey>& keys, bool& uses_modseq, uint64_t& max_modseq);
   void cmd_idle(Command& c);       // session.cpp
   void cmd_quota(Command& c);      // cmd_mailbox.cpp: GETQUOTA, GETQUOTAROOT, SETQUOTA
 

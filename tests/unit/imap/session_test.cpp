@@ -176,6 +176,36 @@ TEST(ImapSession, SearchAndEsearchAndSearchres) {
   EXPECT_TRUE(has(out, "* SEARCH 1\r\n")) << out;
 }
 
+TEST(ImapSession, SortAndThread) {
+  Harness h;
+  auto mail = [](const std::string& id, const std::string& subject, const std::string& date, const std::string& from,
+                 const std::string& refs = "") {
+    return "Message-ID: <" + id + "@x>\r\nSubject: " + subject + "\r\nDate: " + date + "\r\nFrom: " + from +
+           "\r\n" + (refs.empty() ? "" : "References: " + refs + "\r\n") + "\r\nbody\r\n";
+  };
+  h.deliver(mail("a", "Plans", "Mon, 23 Nov 2026 10:00:00 +0000", "zed@example.org"));
+  h.deliver(mail("b", "Re: Plans", "Mon, 23 Nov 2026 11:00:00 +0000", "amy@example.org", "<a@x>"));
+  h.deliver(mail("c", "Lunch", "Sun, 22 Nov 2026 09:00:00 +0000", "bob@example.org"));
+  h.deliver(mail("d", "Re: Plans", "Mon, 23 Nov 2026 12:00:00 +0000", "cat@example.org", "<a@x> <b@x>"));
+  h.deliver(mail("e", "Fwd: Plans", "Tue, 24 Nov 2026 12:00:00 +0000", "dan@example.org", "<a@x>"));
+  h.login();
+  h.send("s SELECT INBOX\r\n");
+  auto out = h.send("a SORT (DATE) UTF-8 ALL\r\n");
+  EXPECT_TRUE(has(out, "* SORT 3 1 2 4 5\r\n")) << out;
+  out = h.send("b SORT (REVERSE FROM) UTF-8 ALL\r\n");
+  EXPECT_TRUE(has(out, "* SORT 1 5 4 3 2\r\n")) << out;
+  out = h.send("c UID SORT (SUBJECT ARRIVAL) UTF-8 NOT SUBJECT lunch\r\n");
+  EXPECT_TRUE(has(out, "* SORT 1 2 4 5\r\n")) << out;
+  // ORDEREDSUBJECT: by base subject, then date; the first of each is the parent of the rest.
+  out = h.send("d THREAD ORDEREDSUBJECT UTF-8 ALL\r\n");
+  EXPECT_TRUE(has(out, "* THREAD (3)(1 (2)(4)(5))\r\n")) << out;
+  // REFERENCES: 2 and 5 answer 1, 4 answers 2.
+  out = h.send("e THREAD REFERENCES UTF-8 ALL\r\n");
+  EXPECT_TRUE(has(out, "* THREAD (3)(1 (2 4)(5))\r\n")) << out;
+  out = h.send("f THREAD FOO UTF-8 ALL\r\n");
+  EXPECT_TRUE(has(out, "f BAD")) << out;
+}
+
 TEST(ImapSession, ListLsubStatusNamespace) {
   Harness h;
   h.login();
