@@ -147,7 +147,6 @@ const char* Parser::header_bytes(const char* p, const char* end) {
     line_lf_ = lf_count_;
     at_line_start_ = false;
     line_.clear();
-    line_cut_ = false;
   }
   const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
   const std::size_t cap = limits_.max_header_bytes;

@@ -94,7 +94,6 @@ class Parser {
 
   // A header line spanning chunks (kept up to max_header_bytes).
   std::string line_;
-  bool line_cut_ = false;
   // The start of a body line that may be a boundary, spanning chunks (kept up to max_boundary + 4).
   std::string head_;
   bool in_head_ = false;
