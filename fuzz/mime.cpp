@@ -169,6 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     limits.max_depth = 1 + (flags >> 2) % 4;
     limits.max_parts = 1 + (flags >> 4) % 6;
     limits.max_header_bytes = 16 + (flags >> 5) * 8;
+    limits.max_total_header_bytes = 64 + (flags >> 2) * 16;
     limits.max_boundary = 1 + (flags >> 3) % 8;
   }
   Parser whole(limits);
