@@ -2,8 +2,9 @@
 // RFC 2046 §5.1.1 (boundaries, the CRLF before a boundary belongs to it), §5.1.5 (multipart/digest defaults to
 // message/rfc822), §5.2.1 (message/rfc822), RFC 6532 §3.5 (message/global).
 // Security: untrusted message octets. Bodies are never copied; the only buffers are one header line (capped at
-// max_header_bytes), the start of one body line (max_boundary + 4), the kept fields (max_header_bytes per part)
-// and the part table (max_parts). Every octet is looked at a constant number of times (memchr, std::count).
+// max_header_bytes), the start of one body line (max_boundary + 4), the kept fields (max_header_bytes per part,
+// max_total_header_bytes in all, plus type, subtype and boundary of each part, at most kMaxToken and
+// max_boundary) and the part table (max_parts). Every octet is looked at a constant number of times (memchr).
 #include "mime/parser.h"
 
 #include <algorithm>
@@ -17,6 +18,8 @@ namespace {
 
 constexpr uint32_t kMaxDepthLimit = 256;
 constexpr uint32_t kMaxBoundaryLimit = 998;
+// A longer Content-Type type or subtype is malformed (registered names are at most 127, RFC 6838 §4.2).
+constexpr std::size_t kMaxToken = 255;
 
 enum class Field : uint8_t {
   other, content_type, content_transfer_encoding, content_id, content_description, content_md5,
@@ -77,6 +80,7 @@ struct Parser::Node {
   uint32_t depth = 0;
   uint64_t lf_at_body = 0;  // lf_count_ where the body starts
   uint64_t kept = 0;        // header octets kept in fields
+  bool type_only = false;   // the Content-Type came past the total budget: keep no parameters but the boundary
   std::string boundary;     // multipart: the (cut) boundary
   bool message_level = false;  // the top level or the message inside a message part: has an envelope
   bool is_mime = false;     // MIME-Version or Content-Type seen, or a body part of a multipart (RFC 2045 §4)
@@ -147,7 +151,6 @@ const char* Parser::header_bytes(const char* p, const char* end) {
     line_lf_ = lf_count_;
     at_line_start_ = false;
     line_.clear();
-    line_cut_ = false;
   }
   const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
   const std::size_t cap = limits_.max_header_bytes;
@@ -206,7 +209,7 @@ void Parser::start_field(std::string_view line, bool cut) {
   if (!f.value) return;
   Field kind = classify(f.name);
   if (kind == Field::other || (is_envelope_field(kind) && !n.message_level)) return;
-  if (cut || n.kept + line.size() > limits_.max_header_bytes) {
+  if (cut || over_budget(n, line.size(), kind == Field::content_type)) {
     truncated_ = true;
     return;
   }
@@ -220,7 +223,8 @@ void Parser::continue_field(std::string_view line, bool cut) {
   // there becomes a space, as Dovecot shows it).
   if (!field_open_ || !field_keep_) return;
   Node& n = nodes_[open_.back()];
-  if (cut || n.kept + field_name_.size() + field_value_.size() + line.size() > limits_.max_header_bytes) {
+  const bool content_type = iequals_ascii(field_name_, "Content-Type");
+  if (cut || over_budget(n, field_name_.size() + field_value_.size() + line.size(), content_type)) {
     field_keep_ = false;
     truncated_ = true;
     return;
@@ -229,10 +233,23 @@ void Parser::continue_field(std::string_view line, bool cut) {
   field_value_.append(line.substr(1));
 }
 
+bool Parser::over_budget(const Node& n, uint64_t more, bool content_type) const {
+  if (n.kept + more > limits_.max_header_bytes) return true;
+  // Past the message's budget a Content-Type is still read (for the structure), just not kept whole.
+  return !content_type && total_kept_ + more > limits_.max_total_header_bytes;
+}
+
 void Parser::finish_field() {
   if (field_open_ && field_keep_) {
     Node& n = nodes_[open_.back()];
-    n.kept += field_name_.size() + field_value_.size();
+    const uint64_t size = field_name_.size() + field_value_.size();
+    n.kept += size;
+    if (iequals_ascii(field_name_, "Content-Type") && total_kept_ + size > limits_.max_total_header_bytes) {
+      n.type_only = true;
+      truncated_ = true;
+    } else {
+      total_kept_ += size;
+    }
     take_field(n, field_name_, field_value_);
   }
   field_open_ = false;
@@ -250,7 +267,7 @@ void Parser::take_field(Node& n, std::string_view name, std::string_view value) 
       if (n.has_type) break;
       n.has_type = true;
       n.is_mime = true;
-      if (auto ct = parse_content_type(value)) {
+      if (auto ct = parse_content_type(value); ct && ct->type.size() <= kMaxToken && ct->subtype.size() <= kMaxToken) {
         p.type = std::move(ct->type);
         p.subtype = std::move(ct->subtype);
         p.params = std::move(ct->params);
@@ -354,6 +371,7 @@ void Parser::finalize_header(uint32_t index) {
       p.kind = PartKind::multipart;
       n.boundary = b->value.substr(0, limits_.max_boundary);
       n.digest = iequals_ascii(p.subtype, "digest");
+      if (n.type_only) p.params = {Param{"boundary", n.boundary}};
     } else {
       // No boundary: nothing can be found inside, show it as text/plain.
       p.type.clear();
@@ -364,6 +382,7 @@ void Parser::finalize_header(uint32_t index) {
              (iequals_ascii(p.subtype, "rfc822") || iequals_ascii(p.subtype, "global"))) {
     p.kind = PartKind::message;
   }
+  if (n.type_only && p.kind != PartKind::multipart) p.params.clear();
   if (p.kind != PartKind::leaf && n.depth + 1 >= limits_.max_depth) downgrade(n);
 }
 

@@ -29,6 +29,9 @@ struct Limits {
   // Header octets kept per part: a longer header line is cut there, and the fields IMAP needs (Content-*, the
   // envelope fields) are dropped once a part's kept fields exceed it. Offsets still count every octet.
   uint32_t max_header_bytes = 64 * 1024;
+  // Field octets kept for the whole message (what the Summary holds). Past it fields are dropped, except that a
+  // Content-Type still gives the type, subtype and boundary, so the structure stays right.
+  uint32_t max_total_header_bytes = 1024 * 1024;
   // Longer boundary parameters are cut to this length (RFC 2046 allows 70). Matching is by prefix, so a cut
   // boundary still finds its delimiter lines, but its close delimiter reads as one more delimiter. At most 998.
   uint32_t max_boundary = 200;
@@ -63,6 +66,7 @@ class Parser {
   void boundary_line_done(uint8_t eol);
 
   // Header fields.
+  bool over_budget(const Node& n, uint64_t more, bool content_type) const;
   void start_field(std::string_view line, bool cut);
   void continue_field(std::string_view line, bool cut);
   void finish_field();
@@ -94,7 +98,6 @@ class Parser {
 
   // A header line spanning chunks (kept up to max_header_bytes).
   std::string line_;
-  bool line_cut_ = false;
   // The start of a body line that may be a boundary, spanning chunks (kept up to max_boundary + 4).
   std::string head_;
   bool in_head_ = false;
@@ -106,6 +109,7 @@ class Parser {
   std::string field_name_, field_value_;
   bool field_open_ = false, field_keep_ = false;
 
+  uint64_t total_kept_ = 0;  // field octets kept for the whole message
   bool truncated_ = false;
   bool finished_ = false;
 };

@@ -476,6 +476,38 @@ TEST(MimeParserLimits, HeaderBytes) {
   EXPECT_FALSE(s3.root.envelope->subject);
 }
 
+TEST(MimeParserLimits, TotalHeaderBytes) {
+  // Past the message's budget fields are dropped, but each part's type and boundary still come through.
+  std::string m = "Content-Type: multipart/mixed; boundary=o\n\n";
+  for (int i = 0; i < 30; ++i)
+    m += "--o\nContent-Description: part " + std::to_string(i) +
+         "\nContent-Type: multipart/alternative; boundary=i" + std::to_string(i) + "; x=" + std::string(40, 'x') +
+         "\n\n--i" + std::to_string(i) + "\nContent-Type: text/html; charset=utf-8\n\n<p>\n--i" +
+         std::to_string(i) + "--\n";
+  m += "--o--\n";
+  m = crlf(m);
+  Limits l;
+  l.max_total_header_bytes = 600;
+  Summary s = parse(m, l);
+  check_invariants(s, m.size());
+  EXPECT_TRUE(s.truncated);
+  ASSERT_EQ(s.root.children.size(), 30u);
+  const Part& first = s.root.children.front();
+  const Part& last = s.root.children.back();
+  EXPECT_EQ(first.description, "part 0");
+  EXPECT_EQ(first.params.size(), 2u);
+  EXPECT_FALSE(last.description);
+  EXPECT_EQ(last.kind, PartKind::multipart);
+  EXPECT_EQ(last.subtype, "alternative");
+  EXPECT_EQ(last.params, (std::vector<Param>{{"boundary", "i29"}}));
+  ASSERT_EQ(last.children.size(), 1u);
+  EXPECT_EQ(last.children[0].subtype, "html");
+  EXPECT_TRUE(last.children[0].params.empty());
+  EXPECT_EQ(slice(m, last.children[0].body_start, last.children[0].body_end), "<p>");
+  // A type or subtype longer than 255 octets is malformed: text/plain.
+  EXPECT_TRUE(parse(crlf("Content-Type: text/" + std::string(300, 'x') + "\n\n")).root.type.empty());
+}
+
 TEST(MimeParserLimits, LongBoundaryIsCutButStillMatches) {
   const std::string b(150, 'q');
   const std::string m = crlf("Content-Type: multipart/mixed; boundary=\"" + b + "\"\n\n--" + b + "\n\none\n--" + b +

@@ -37,7 +37,11 @@ TEST(MimeImapString, QuotedOrLiteral) {
   EXPECT_EQ(str("caf\xc3\xa9"), "{5}\r\ncaf\xc3\xa9");
   EXPECT_EQ(str("a\0b"s), "{5}\r\na\xEF\xBF\xBD" "b");  // NUL is in neither form: U+FFFD
   const std::string long_value(kMaxQuoted + 1, 'x');
-  EXPECT_EQ(str(long_value), "{" + std::to_string(long_value.size()) + "}\r\n" + long_value);
+  std::string expect_literal("{");
+  expect_literal += std::to_string(long_value.size());
+  expect_literal += "}\r\n";
+  expect_literal += long_value;
+  EXPECT_EQ(str(long_value), expect_literal);
   EXPECT_EQ(str(std::string(kMaxQuoted, 'x')), "\"" + std::string(kMaxQuoted, 'x') + "\"");
 }
 
