@@ -79,8 +79,18 @@ void Session::cmd_any(Command& c) {
       tagged(c.tag, "OK", "Enabled.");
       return;
     }
+    case CommandName::compress: {
+      if (deflate_) return tagged(c.tag, "NO", "[COMPRESSIONACTIVE] DEFLATE active via COMPRESS");
+      if (std::get<Compress>(c.args).algorithm != "DEFLATE") return bad(c.tag, "Unknown compression algorithm");
+      auto d = std::make_unique<Deflate>();
+      if (!d->ok()) return tagged(c.tag, "NO", "[UNAVAILABLE] Compression unavailable");
+      tagged(c.tag, "OK", "DEFLATE active");
+      deflate_ = std::move(d);
+      compress_starting_ = true;
+      return;
+    }
     default:
-      bad(c.tag, "Unknown command");  // COMPRESS is not advertised
+      bad(c.tag, "Unknown command");
   }
 }
 

@@ -99,6 +99,7 @@ std::string Session::capabilities() const {
   c += " LITERAL+ SASL-IR ID ENABLE IDLE UIDPLUS MOVE UNSELECT NAMESPACE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE"
        " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES CONDSTORE QRESYNC BINARY MULTIAPPEND UTF8=ACCEPT"
        " STATUS=SIZE OBJECTID SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
+  if (!deflate_) c += " COMPRESS=DEFLATE";
   c += " APPENDLIMIT=" + std::to_string(cfg_.limits.max_message_literal);
   return c;
 }
@@ -116,7 +117,11 @@ void Session::start(std::string tls_description) {
 
 void Session::receive(std::string_view bytes) {
   if (closing_) return;
-  in_.append(bytes);
+  if (deflate_) {
+    deflate_->feed(bytes);
+  } else {
+    in_.append(bytes);
+  }
   process();
 }
 
@@ -156,6 +161,15 @@ std::string Session::take_output() {
   }
   std::string o;
   o.swap(out_);
+  if (deflate_ && !compress_starting_ && !o.empty()) return deflate_->compress(o);
+  if (compress_starting_) {
+    // The tagged OK went out as it is; from here on both directions are compressed (RFC 4978 §3). Octets the
+    // client sent after the command are already compressed.
+    compress_starting_ = false;
+    deflate_->feed(in_);
+    in_.clear();
+    process();  // what the client pipelined after COMPRESS
+  }
   return o;
 }
 
@@ -166,6 +180,7 @@ net::Step Session::next_step() {
   }
   if (closing_) return net::Step::close;
   if (fetch_ || !out_.empty()) return net::Step::write_more;
+  if (compress_starting_) return net::Step::write_more;
   if (busy_) return net::Step::wait;
   if (shutting_down_ && !append_ && idle_tag_.empty()) {
     out_ += "* BYE Server shutting down\r\n";
@@ -260,7 +275,14 @@ void Session::refresh(bool allow_expunge) {
 }
 
 void Session::process() {
-  while (!busy_ && !closing_ && !start_tls_ && !fetch_) {
+  while (!busy_ && !closing_ && !start_tls_ && !fetch_ && !compress_starting_) {
+    if (in_.empty() && deflate_ && deflate_->has_input()) {
+      if (!deflate_->inflate_some(in_, 256 * 1024)) {
+        out_ += "* BYE Invalid compressed data\r\n";
+        closing_ = true;
+        return;
+      }
+    }
     if (in_.empty() && !framer_.closed()) return;
     std::string_view in = in_;
     Frame f = framer_.next(in);

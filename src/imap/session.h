@@ -21,6 +21,7 @@
 
 #include "auth/authenticator.h"
 #include "imap/command.h"
+#include "imap/compress.h"
 #include "imap/framer.h"
 #include "imap/mailbox_view.h"
 #include "imap/parser.h"
@@ -170,6 +171,10 @@ class Session final : public net::Session {
 
   // IDLE
   std::string idle_tag_;
+
+  // COMPRESS=DEFLATE (RFC 4978): on after the tagged OK has gone out uncompressed
+  std::unique_ptr<Deflate> deflate_;
+  bool compress_starting_ = false;
 
   // APPEND being received
   struct AppendState;

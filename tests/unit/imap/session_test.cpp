@@ -3,6 +3,7 @@
 // delivery, two sessions seeing each other's changes, CONDSTORE/QRESYNC, and bad input.
 #include <gtest/gtest.h>
 
+#include "imap/compress.h"
 #include "session_harness.h"
 
 using namespace axon;
@@ -204,6 +205,30 @@ TEST(ImapSession, SortAndThread) {
   EXPECT_TRUE(has(out, "* THREAD (3)(1 (2 4)(5))\r\n")) << out;
   out = h.send("f THREAD FOO UTF-8 ALL\r\n");
   EXPECT_TRUE(has(out, "f BAD")) << out;
+}
+
+TEST(ImapSession, CompressDeflateBothWays) {
+  Harness h;
+  h.login();
+  Deflate client;  // the same codec plays the client's side
+  // The OK goes out uncompressed; a NOOP pipelined right after COMPRESS is already compressed.
+  std::string pipelined = client.compress("n NOOP\r\n");
+  auto out = h.send("c COMPRESS DEFLATE\r\n" + pipelined);
+  ASSERT_EQ(out.rfind("c OK DEFLATE active\r\n", 0), 0u) << out;
+  std::string rest = out.substr(std::string("c OK DEFLATE active\r\n").size());
+  client.feed(rest);
+  std::string plain;
+  ASSERT_TRUE(client.inflate_some(plain, 65536));
+  EXPECT_EQ(plain, "n OK NOOP completed.\r\n");
+  out = h.send(client.compress("s SELECT INBOX\r\nz COMPRESS DEFLATE\r\n"));
+  client.feed(out);
+  plain.clear();
+  ASSERT_TRUE(client.inflate_some(plain, 65536));
+  EXPECT_TRUE(has(plain, "s OK [READ-WRITE]")) << plain;
+  EXPECT_TRUE(has(plain, "z NO [COMPRESSIONACTIVE]")) << plain;
+  // Garbage instead of deflate data ends the session.
+  out = h.send(std::string("\xff\xff\xff\xff garbage", 12));
+  EXPECT_EQ(h.last_step, net::Step::close);
 }
 
 TEST(ImapSession, ListLsubStatusNamespace) {
