@@ -151,6 +151,7 @@ awaitable<void> pump(std::shared_ptr<Server::Conn> c, bool implicit_tls, Timing 
     Step step = c->session->next_step();
     if (step != Step::wait) wait_deadline.reset();
     if (step == Step::close) co_return;
+    if (step == Step::write) continue;  // the next piece of a long reply: take_output() again, no read
     if (step == Step::start_tls) {
       c->set_deadline(Clock::now() + t.write);
       boost::system::error_code ec;

@@ -18,6 +18,9 @@ enum class Step {
   close,      // write pending output, then close
   wait,       // an asynchronous operation is under way; the adapter calls Wake when it is done, or the driver
               // calls wait_timeout() when ListenerSpec::wait_timeout has passed
+  write,      // more output is ready without more input: write what take_output() gave, then take output again
+              // before reading. A long reply (a POP3 RETR, an IMAP FETCH) is made in bounded pieces this way, each
+              // made only once the one before it is written, so no session holds a whole message in memory.
 };
 
 struct Peer {
