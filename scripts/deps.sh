@@ -8,7 +8,7 @@ build_pkgs=(
   libmd4c-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev openssl zlib1g-dev
 )
-test_pkgs=(python3 swaks curl procps isync)
+test_pkgs=(python3 swaks curl procps isync fetchmail)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${test_pkgs[@]}"); fi

@@ -24,6 +24,7 @@ cat <<TXT
   SMTP       127.0.0.1:$((25 + offset))   (try: swaks --server 127.0.0.1:$((25 + offset)) --to $user)
   IMAP       127.0.0.1:$((143 + offset))  (STARTTLS; implicit TLS on $((993 + offset)); try:
              curl -u $user:$pw imap://127.0.0.1:$((143 + offset))/INBOX)
+  POP3       127.0.0.1:$((110 + offset))  (STLS; implicit TLS on $((995 + offset)))
   user       $user
   password   $pw
   mailboxes  $axon mailbox ls $user --config $demo/axon.toml

@@ -23,6 +23,7 @@
 #include "app/instance.h"
 #include "app/imap_service.h"
 #include "app/login_service.h"
+#include "app/pop3_service.h"
 #include "app/smtp_service.h"
 #include "log/transcript.h"
 #include "net/server.h"
@@ -263,6 +264,17 @@ int cmd_serve(const std::filesystem::path& config_file) {
       serving.push_back("smtp " + (a.find(':') != std::string::npos ? "[" + a + "]" : a) + ":" +
                         std::to_string(cfg.smtp.port));
   }
+
+  // POP3 with STLS and over implicit TLS: one set of session options, TLS known per connection.
+  Pop3ServiceOptions pop3_opts;
+  pop3_opts.session.hostname = cfg.hostname;
+  pop3_opts.session.tls_available = true;
+  pop3_opts.session.allow_plaintext = cfg.auth_allow_plaintext;
+  const std::string pop3_busy = "-ERR [SYS/TEMP] Too many connections, try again later.\r\n";
+  auto pop3_factory = make_pop3_factory(pop3_opts, *in.store, logins, group_sync);
+  if (!add_listener("pop3", cfg.pop3, false, cfg.pop3_idle_timeout, pop3_factory, pop3_busy) ||
+      !add_listener("pop3s", cfg.pop3s, true, cfg.pop3_idle_timeout, pop3_factory, pop3_busy))
+    return exit_config;
 
   // Everything that can fail at start-up has been checked; from here on we serve.
   queue::RouterOptions ro;

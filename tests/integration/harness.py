@@ -67,9 +67,10 @@ def set_key(path, section, key, value):
 
 
 class Instance:
-    def __init__(self, settings=None, users=("alice", "bob")):
+    def __init__(self, settings=None, users=("alice", "bob"), ports=(25,)):
+        """ports: the standard ports (before the offset) that must be free on loopback."""
         self.dir = tempfile.mkdtemp(prefix="axon-it-")
-        self.offset = free_offset()
+        self.offset = free_offset(ports)
         self.smtp_port = 25 + self.offset
         self.config = os.path.join(self.dir, "axon.toml")
         axon("init", self.dir, "--domain", DOMAIN, "--listen", "127.0.0.1", "--port-offset", str(self.offset))

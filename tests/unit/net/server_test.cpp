@@ -59,8 +59,9 @@ struct Probe {
 };
 
 // Lines: "ping" -> "pong"; "starttls" -> "go" + TLS; "wait" -> Step::wait until its finisher runs ("woken N");
-// "begin N" -> "ok", then N raw bytes -> "got N"; "quit" -> "bye" + close. shutdown(): "shutdown" + close, after
-// the transfer or wait in progress.
+// "begin N" -> "ok", then N raw bytes -> "got N"; "lines N" -> N lines "line I", made one at a time with
+// Step::write_more (a long reply in pieces); "quit" -> "bye" + close. shutdown(): "shutdown" + close, after the
+// transfer or wait in progress.
 class LineSession final : public Session {
  public:
   LineSession(std::shared_ptr<Probe> p, Wake w) : probe_(std::move(p)), wake_(std::move(w)) {}
@@ -97,9 +98,16 @@ class LineSession final : public Session {
     if (transfer_left_ > 0 || waiting_) shutdown_pending_ = true;
     else goodbye();
   }
-  std::string take_output() override { return std::exchange(out_, std::string()); }
+  std::string take_output() override {
+    if (out_.empty() && lines_next_ < lines_total_) {  // one piece of a long reply, made once the last is taken
+      out_ = "line " + std::to_string(lines_next_++) + "\n";
+      if (lines_next_ == lines_total_) process();  // the reply is done: on to the input held meanwhile
+    }
+    return std::exchange(out_, std::string());
+  }
   Step next_step() override {
     if (closing_) return Step::close;
+    if (lines_next_ < lines_total_) return Step::write_more;
     if (tls_pending_ && !tls_step_given_) {
       tls_step_given_ = true;
       return Step::start_tls;
@@ -136,7 +144,7 @@ class LineSession final : public Session {
         if (shutdown_pending_) return goodbye();
         continue;
       }
-      if (waiting_ || tls_pending_) return;
+      if (waiting_ || tls_pending_ || lines_next_ < lines_total_) return;
       auto lf = in_.find('\n');
       if (lf == std::string::npos) return;
       std::string line = in_.substr(0, lf);
@@ -155,6 +163,9 @@ class LineSession final : public Session {
       } else if (line.rfind("begin ", 0) == 0) {
         transfer_size_ = transfer_left_ = std::stoul(line.substr(6));
         out_ += "ok\n";
+      } else if (line.rfind("lines ", 0) == 0) {
+        lines_total_ = std::stoul(line.substr(6));
+        lines_next_ = 0;
       } else if (line == "quit") {
         out_ += "bye\n";
         closing_ = true;
@@ -168,6 +179,7 @@ class LineSession final : public Session {
   bool closing_ = false, waiting_ = false, tls_pending_ = false, tls_step_given_ = false, shutdown_pending_ = false;
   uint64_t seq_ = 0;
   std::size_t transfer_left_ = 0, transfer_size_ = 0;
+  std::size_t lines_next_ = 0, lines_total_ = 0;
 };
 
 std::shared_ptr<boost::asio::ssl::context> test_tls() {
@@ -238,6 +250,19 @@ TEST(NetServer, ImplicitTlsStartsTheSessionWithTheDescription) {
   EXPECT_EQ(c.line(), "bye");
   ASSERT_TRUE(s.probe->wait_for("destroyed"));
   for (const auto& e : s.probe->events) EXPECT_EQ(e.rfind("tls_ready", 0), std::string::npos) << e;
+}
+
+TEST(NetServer, StepWriteTakesALongReplyPieceByPieceBeforeReading) {
+  TestServer ts({});
+  Client c(ts.port);
+  ASSERT_TRUE(c.connected());
+  EXPECT_EQ(c.line(), "hello ");
+  ASSERT_TRUE(c.send("lines 500\nping\n"));  // the ping waits in the session until the reply is done
+  for (int i = 0; i < 500; ++i) ASSERT_EQ(c.line(), "line " + std::to_string(i));
+  EXPECT_EQ(c.line(), "pong");
+  ASSERT_TRUE(c.send("quit\n"));
+  EXPECT_EQ(c.line(), "bye");
+  EXPECT_TRUE(c.eof());
 }
 
 TEST(NetServer, StartTlsHandsVersionAndCipher) {
