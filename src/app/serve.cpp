@@ -193,6 +193,10 @@ int cmd_serve(const std::filesystem::path& config_file) {
   imap_cfg.temp_dir = cfg.data_dir.string();
   imap::UserConnections imap_users(cfg.imap_max_user_connections);
   imap_cfg.user_connections = &imap_users;
+  Pop3ServiceOptions pop3_opts;
+  pop3_opts.session.hostname = cfg.hostname;
+  pop3_opts.session.tls_available = true;
+  pop3_opts.session.allow_plaintext = cfg.auth_allow_plaintext;
 
   net::ServerOptions no;
   no.threads = cfg.io_threads;
@@ -266,10 +270,6 @@ int cmd_serve(const std::filesystem::path& config_file) {
   }
 
   // POP3 with STLS and over implicit TLS: one set of session options, TLS known per connection.
-  Pop3ServiceOptions pop3_opts;
-  pop3_opts.session.hostname = cfg.hostname;
-  pop3_opts.session.tls_available = true;
-  pop3_opts.session.allow_plaintext = cfg.auth_allow_plaintext;
   const std::string pop3_busy = "-ERR [SYS/TEMP] Too many connections, try again later.\r\n";
   auto pop3_factory = make_pop3_factory(pop3_opts, *in.store, logins, group_sync);
   if (!add_listener("pop3", cfg.pop3, false, cfg.pop3_idle_timeout, pop3_factory, pop3_busy) ||
