@@ -169,6 +169,26 @@ class Instance:
                 out.append(mm.group(1).decode())
         return out
 
+    def delivered_tokens(self):
+        """The X-Token of every message the store holds a row for (its file named by the row). A file without a row
+        (a delivery cut short before its transaction committed) was never delivered. Read while the server is down."""
+        import sqlite3
+        db = sqlite3.connect(f"file:{os.path.join(self.dir, 'data', 'axon.db')}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT mb.account_id, m.file FROM messages m JOIN mailboxes mb ON mb.id = m.mailbox_id").fetchall()
+        finally:
+            db.close()
+        out = []
+        for account, name in rows:
+            try:
+                with open(os.path.join(self.dir, "data", "mail", str(account), name), "rb") as fh:
+                    mm = re.search(rb"X-Token: ([0-9a-f]+)", fh.read())
+            except OSError:
+                continue
+            if mm:
+                out.append(mm.group(1).decode())
+        return out
+
     def peak_rss_kib(self):
         """The server's peak resident set (VmHWM) in KiB."""
         with open(f"/proc/{self.proc.pid}/status") as f:
