@@ -183,7 +183,10 @@ int cmd_serve(const std::filesystem::path& config_file) {
   lo.cache_ttl = cfg.auth_cache_ttl;
   lo.max_failures_per_minute = cfg.auth_max_failures;
   LoginService logins(*in.store, lo);
-  store::GroupSync group_sync(*in.store);
+  store::GroupSync group_sync(*in.store, [&on_fatal](const std::string& why) {
+    spdlog::critical("store: {}", why);
+    on_fatal(why);
+  });
 
   imap::SessionConfig imap_cfg;
   imap_cfg.hostname = cfg.hostname;

@@ -23,14 +23,28 @@ Session::AppendState::~AppendState() {
 void Session::cmd_append_begin(const Frame& f) {
   if (!append_) append_ = std::make_unique<AppendState>();
   if (append_->messages.size() <= f.literal.stream_index) append_->messages.resize(f.literal.stream_index + 1);
+  append_->current = f.literal.stream_index;
 }
 
 void Session::cmd_append_data(std::string_view d) {
-  if (!append_ || append_->messages.empty() || append_->failed) return;
-  auto& m = append_->messages.back();
+  if (!append_ || append_->current >= append_->messages.size() || append_->failed || append_->too_big) return;
+  auto& m = append_->messages[append_->current];
   m.size += d.size();
-  if (m.fd < 0 && m.data.size() + d.size() <= cfg_.append_memory) {
+  append_->total += d.size();
+  // MULTIAPPEND: the messages of one command together are bounded too (four times APPENDLIMIT), and share one
+  // in-memory allowance; the rest goes to spill files.
+  if (append_->total > 4 * cfg_.limits.max_message_literal) {
+    append_->too_big = true;
+    for (auto& x : append_->messages) {
+      if (x.fd >= 0) ::close(x.fd);
+      x.fd = -1;
+      x.data.clear();
+    }
+    return;
+  }
+  if (m.fd < 0 && append_->in_memory + d.size() <= cfg_.append_memory) {
     m.data.append(d);
+    append_->in_memory += d.size();
     return;
   }
   if (m.fd < 0) {
@@ -39,6 +53,7 @@ void Session::cmd_append_data(std::string_view d) {
       append_->failed = true;
       return;
     }
+    append_->in_memory -= m.data.size();
     m.data.clear();
     m.data.shrink_to_fit();
   }
@@ -46,7 +61,7 @@ void Session::cmd_append_data(std::string_view d) {
 }
 
 void Session::cmd_append_end(const Frame& f) {
-  if (append_ && !append_->messages.empty()) append_->messages.back().nul = f.nul;
+  if (append_ && append_->current < append_->messages.size()) append_->messages[append_->current].nul = f.nul;
 }
 
 void Session::cmd_append(Command& c) {
@@ -57,6 +72,7 @@ void Session::cmd_append(Command& c) {
     if (mb.error().code == core::Errc::not_found) return tagged(c.tag, "NO", "[TRYCREATE] Mailbox doesn't exist");
     return store_error(c.tag, mb.error());
   }
+  if (state && state->too_big) return tagged(c.tag, "NO", "[TOOBIG] Messages too large");
   if (!state || state->failed) return tagged(c.tag, "NO", "[UNAVAILABLE] Internal error occurred.");
   std::vector<uint32_t> uids;
   uint32_t validity = 0;

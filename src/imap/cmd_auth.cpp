@@ -96,7 +96,8 @@ void Session::cmd_any(Command& c) {
 
 void Session::cmd_login(Command& c) {
   if (c.name == CommandName::starttls) {
-    if (tls_ || !cfg_.tls_available) return bad(c.tag, "TLS is already active.");
+    if (tls_) return bad(c.tag, "TLS is already active.");
+    if (!cfg_.tls_available) return bad(c.tag, "TLS support isn't enabled.");
     out_ += c.tag + " OK Begin TLS negotiation now.\r\n";
     start_tls_ = true;
     in_.clear();  // RFC 9051 §6.2.1: nothing the client pipelined after STARTTLS may be used
@@ -219,6 +220,7 @@ void Session::logged_in(const std::string& tag, const core::Result<auth::LoginOk
   account_ = r->account;
   user_ = r->address;
   state_ = State::authenticated;
+  framer_.set_limits(cfg_.limits);  // APPEND possible from now on
   watch_account();
   tagged(tag, "OK", "[CAPABILITY " + capabilities() + "] Logged in");
 }

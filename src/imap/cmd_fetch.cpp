@@ -83,6 +83,8 @@ std::optional<mime::Summary> summary_of(store::MailStore& store, store::MailboxI
 
 void Session::cmd_fetch(Command& c) {
   auto& f = std::get<Fetch>(c.args);
+  // RFC 7162 §3.2.6: VANISHED only in UID FETCH with CHANGEDSINCE, and only once QRESYNC is enabled.
+  if (f.vanished && (!c.uid || !qresync_)) return bad(c.tag, "VANISHED needs UID FETCH and ENABLE QRESYNC");
   std::vector<uint32_t> seqs;
   if (!resolve(c, f.set, seqs)) return;
   auto job = std::make_unique<FetchJob>();
@@ -196,7 +198,7 @@ bool Session::fetch_more() {
       }
     }
   }
-  bool seen_now = std::find(j.seen_uids.begin(), j.seen_uids.end(), m.uid) != j.seen_uids.end();
+  bool seen_now = std::binary_search(j.seen_uids.begin(), j.seen_uids.end(), m.uid);  // ascending
   bool flags_listed = false;
 
   std::string text = "* " + std::to_string(seq) + " FETCH (";

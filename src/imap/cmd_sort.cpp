@@ -52,12 +52,23 @@ std::vector<std::string> msg_ids(std::string_view v, std::size_t max) {
   return out;
 }
 
+// Threads deeper than this are cut (the deeper message starts a thread of its own): every walk below is recursive
+// or follows parents, so a crafted chain of References must not make them unbounded.
+constexpr std::size_t kMaxDepth = 256;
+
 struct Container {
   int msg = -1;  // index into infos, -1 for a dummy
   Container* parent = nullptr;
   std::vector<Container*> children;
+  std::size_t height = 0;  // of its subtree (an upper bound: not lowered when a child leaves)
+  std::size_t depth() const {
+    std::size_t d = 0;
+    for (const Container* p = parent; p && d <= kMaxDepth; p = p->parent) ++d;
+    return d;
+  }
   bool is_ancestor_of(const Container* c) const {
-    for (const Container* p = c; p; p = p->parent)
+    std::size_t n = 0;
+    for (const Container* p = c; p && n <= kMaxDepth + 1; p = p->parent, ++n)
       if (p == this) return true;
     return false;
   }
@@ -88,12 +99,12 @@ class Threader {
       Container* prev = nullptr;
       for (const auto& ref : m.references) {
         Container* c = get(ref);
-        if (prev && !c->parent && !c->is_ancestor_of(prev) && c != prev) link(prev, c);
+        if (prev && !c->parent && !c->is_ancestor_of(prev) && c != prev && fits(prev, c)) link(prev, c);
         prev = c;
       }
       // The message's parent is its last reference (step 1B), replacing what was there.
       if (self->parent) unlink(self);
-      if (prev && prev != self && !self->is_ancestor_of(prev)) link(prev, self);
+      if (prev && prev != self && !self->is_ancestor_of(prev) && fits(prev, self)) link(prev, self);
     }
     std::vector<Container*> roots;
     for (auto& c : all_)
@@ -133,9 +144,15 @@ class Threader {
     all_.push_back(std::make_unique<Container>());
     return all_.back().get();
   }
+  // Linking keeps every container within kMaxDepth of its root, so the ancestor walks above see whole chains.
+  static bool fits(const Container* parent, const Container* child) {
+    return parent->depth() + 1 + child->height <= kMaxDepth;
+  }
   static void link(Container* parent, Container* child) {
     child->parent = parent;
     parent->children.push_back(child);
+    std::size_t h = child->height + 1;
+    for (Container* p = parent; p && p->height < h; p = p->parent, ++h) p->height = h;
   }
   static void unlink(Container* c) {
     auto& s = c->parent->children;
@@ -290,7 +307,7 @@ void Session::cmd_sort(Command& c) {
     if (thread) {
       auto ids = msg_ids(ctx.raw_field("Message-ID"), 1);
       if (!ids.empty()) i.message_id = ids.front();
-      i.references = msg_ids(ctx.raw_field("References"), 1000);
+      i.references = msg_ids(ctx.raw_field("References"), 100);
       if (i.references.empty()) i.references = msg_ids(ctx.raw_field("In-Reply-To"), 1);
     }
     infos.push_back(std::move(i));

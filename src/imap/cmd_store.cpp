@@ -80,13 +80,14 @@ void Session::cmd_store(Command& c) {
         if (!ok) return tagged(tag, "NO", "[UNAVAILABLE] Internal error occurred.");
         if (!view_) return tagged(tag, "OK", "Store completed.");
         for (const auto& m : result.changed) view_->note_flags(m);
+        std::vector<uint32_t> changed_uids;  // ascending, as the store returns them
+        for (const auto& m : result.changed) changed_uids.push_back(m.uid);
         for (uint32_t u : uids) {
           uint32_t seq = view_->seq_of(u);
           if (!seq) continue;
           if (std::binary_search(result.failed.begin(), result.failed.end(), u)) continue;
           const auto& v = view_->messages()[seq - 1];
-          bool changed = std::any_of(result.changed.begin(), result.changed.end(),
-                                     [&](const store::MessageInfo& m) { return m.uid == u; });
+          bool changed = std::binary_search(changed_uids.begin(), changed_uids.end(), u);
           // RFC 7162 §3.1.3: with CONDSTORE, changed messages are reported with MODSEQ even under .SILENT.
           if (silent && !(condstore_ && changed)) continue;
           std::string line = std::to_string(seq) + " FETCH (";

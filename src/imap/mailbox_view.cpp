@@ -80,13 +80,20 @@ void MailboxView::note_flags(const store::MessageInfo& m) {
 }
 
 std::vector<uint32_t> MailboxView::remove(const std::vector<uint32_t>& uids) {
+  // The sequence numbers as EXPUNGE reports them one after the other (each valid when sent), then one pass to
+  // drop the messages: no erase per message.
+  std::vector<uint32_t> sorted(uids);
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   std::vector<uint32_t> seqs;
-  for (uint32_t uid : uids) {
+  uint32_t removed = 0;
+  for (uint32_t uid : sorted) {
     uint32_t seq = seq_of(uid);
     if (!seq) continue;
-    seqs.push_back(seq);
-    msgs_.erase(msgs_.begin() + (seq - 1));
+    seqs.push_back(seq - removed);
+    ++removed;
   }
+  std::erase_if(msgs_, [&](const ViewMessage& m) { return std::binary_search(sorted.begin(), sorted.end(), m.uid); });
   return seqs;
 }
 
@@ -110,8 +117,9 @@ core::Result<void> MailboxView::refresh(store::MailStore& store, const Options& 
         if (!seq) continue;
         auto& v = msgs_[seq - 1];
         bool flags_differ = v.flags != m.flags || v.keywords != m.keywords;
-        v.modseq = m.modseq;
-        if (!flags_differ && !opts.condstore) continue;
+        bool newer = m.modseq > v.modseq;  // not our own change, already told with the STORE's response
+        v.modseq = std::max(v.modseq, m.modseq);
+        if (!flags_differ && !(opts.condstore && newer)) continue;
         v.flags = m.flags;
         v.keywords = m.keywords;
         out += "* " + std::to_string(seq) + " FETCH (";
@@ -142,13 +150,7 @@ core::Result<void> MailboxView::refresh(store::MailStore& store, const Options& 
       remove(present);
       if (!present.empty()) out += "* VANISHED " + uid_ranges(present) + "\r\n";
     } else {
-      // Highest first: each number stays valid as the earlier ones are removed.
-      for (auto it = held_expunges_.rbegin(); it != held_expunges_.rend(); ++it) {
-        uint32_t seq = seq_of(*it);
-        if (!seq) continue;
-        msgs_.erase(msgs_.begin() + (seq - 1));
-        out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
-      }
+      for (uint32_t seq : remove(held_expunges_)) out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
     }
     held_expunges_.clear();
   }

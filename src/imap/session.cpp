@@ -12,6 +12,15 @@ namespace {
 
 constexpr std::size_t kOutputChunk = 256 * 1024;  // a long response is produced this much at a time
 
+// Before login no APPEND can succeed: message literals are refused before their data (a non-synchronizing one
+// closes the connection), and commands are kept small, so a stranger cannot park data on the server.
+FramerLimits pre_login_limits(FramerLimits l) {
+  l.max_message_literal = 0;
+  l.max_command = std::min<std::size_t>(l.max_command, 16 * 1024);
+  l.max_literals = std::min<std::size_t>(l.max_literals, 4);
+  return l;
+}
+
 bool loopback(const std::string& ip) {
   return ip == "::1" || ip.rfind("127.", 0) == 0 || ip.rfind("::ffff:127.", 0) == 0;
 }
@@ -24,6 +33,8 @@ bool allowed(CommandName n, Session::State s) {
     case CommandName::logout:
     case CommandName::id:
       return true;
+    case CommandName::enable:  // RFC 5161 §3.1: authenticated state only
+      return s == Session::State::authenticated;
     case CommandName::starttls:
     case CommandName::authenticate:
     case CommandName::login:
@@ -55,7 +66,7 @@ Session::Session(const SessionConfig& cfg, store::MailStore& store, auth::Authen
       sync_(sync),
       peer_(peer),
       wake_(std::move(wake)),
-      framer_(cfg.limits),
+      framer_(pre_login_limits(cfg.limits)),
       alive_(std::make_shared<bool>(true)) {}
 
 Session::~Session() {
@@ -271,6 +282,13 @@ void Session::refresh(bool allow_expunge) {
   o.qresync = qresync_;
   o.condstore = condstore_;
   auto r = view_->refresh(store_, o, out_);
+  if (!r && r.error().code == core::Errc::not_found) {
+    // Another session (or the CLI) deleted the selected mailbox: nothing we say about it can be right any more.
+    out_ += "* BYE Selected mailbox was deleted, have to disconnect.\r\n";
+    closing_ = true;
+    view_.reset();
+    return;
+  }
   if (!r) news_ = true;  // try again at the next chance
 }
 
@@ -298,6 +316,7 @@ void Session::process() {
         } else {
           handle(std::move(*parsed));
         }
+        append_.reset();  // streamed APPEND data belongs to this command only (cmd_append took it)
         break;
       }
       case FrameKind::continuation: {
@@ -305,12 +324,14 @@ void Session::process() {
           // An APPEND's message: refuse before the data when the mailbox is missing (RFC 9051 §6.3.12).
           if (state_ == State::not_authenticated) {
             framer_.refuse_literal();
+            append_.reset();
             bad(std::string(parsed_tag(framer_.command())), "Not authenticated");
             break;
           }
           auto found = store_.mailbox(account_, *mb);
           if (!found) {
             framer_.refuse_literal();
+            append_.reset();
             tagged(std::string(parsed_tag(framer_.command())), "NO",
                    "[TRYCREATE] Mailbox doesn't exist: " + imap_astring(*mb, utf8_));
             break;

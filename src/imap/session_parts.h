@@ -31,7 +31,11 @@ struct Session::AppendState {
     bool nul = false;
   };
   std::vector<Message> messages;  // by stream index
+  std::size_t current = 0;        // the message being received
+  uint64_t total = 0;             // octets of every message of the command so far
+  uint64_t in_memory = 0;         // of which held in memory
   bool failed = false;            // a spill file could not be written: NO at the end
+  bool too_big = false;           // the messages together are over the command's limit: NO [TOOBIG]
   ~AppendState();
 };
 

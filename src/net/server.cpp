@@ -224,6 +224,12 @@ awaitable<void> pump(std::shared_ptr<Server::Conn> c, bool implicit_tls, Timing 
     }
     // Step::read
     if (c->draining && !shutdown_sent) continue;  // the drain came while we were busy: shutdown() first
+    if (!c->pending.empty()) {  // Wakes that came while we wrote (IDLE news): run them before blocking in a read
+      auto applies = std::move(c->pending);
+      c->pending.clear();
+      for (auto& apply : applies) apply();
+      continue;
+    }
     if (new_request || t.min_data_rate == 0) {
       request_deadline = Clock::now() + t.idle;
       new_request = false;

@@ -3,7 +3,8 @@
 
 namespace axon::store {
 
-GroupSync::GroupSync(MailDelivery& store) : store_(store), thread_([this] { run(); }) {}
+GroupSync::GroupSync(MailDelivery& store, std::function<void(const std::string&)> on_fatal)
+    : store_(store), on_fatal_(std::move(on_fatal)), thread_([this] { run(); }) {}
 
 GroupSync::~GroupSync() {
   {
@@ -31,6 +32,10 @@ void GroupSync::run() {
     pending_.clear();
     l.unlock();
     Result<void> r = store_.sync();  // covers every commit made before the requests in `batch`
+    if (!r && !failed_) {
+      failed_ = true;
+      if (on_fatal_) on_fatal_(r.error().detail);
+    }
     for (auto& done : batch) done(r);
     l.lock();
   }

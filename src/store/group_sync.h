@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -22,13 +23,17 @@ class SyncService {
 
 class GroupSync final : public SyncService {
  public:
-  explicit GroupSync(MailDelivery& store);
+  // on_fatal: called once, on the syncing thread, when a sync fails (durability is lost: the server must stop
+  // and replay, as after the router's failure).
+  explicit GroupSync(MailDelivery& store, std::function<void(const std::string&)> on_fatal = {});
   ~GroupSync() override;  // answers what is pending, then stops
   void request(std::function<void(Result<void>)> done) override;
 
  private:
   void run();
   MailDelivery& store_;
+  std::function<void(const std::string&)> on_fatal_;
+  bool failed_ = false;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::function<void(Result<void>)>> pending_;

@@ -216,7 +216,8 @@ class MailStore : public MailDelivery {
 
   // -- mutations --
   virtual Result<FlagResult> set_flags(MailboxId id, std::span<const uint32_t> uids, const FlagChange& change) = 0;
-  // Removes the messages with \Deleted (only those in `uids` when given); returns the removed UIDs, ascending.
+  // Removes the messages with \Deleted (only those in `uids` when given, which may name messages not yet
+  // published: an APPEND undone); returns the removed UIDs, ascending.
   virtual Result<std::vector<uint32_t>> expunge(MailboxId id, std::optional<std::span<const uint32_t>> uids) = 0;
   // Copies (or moves: RFC 6851, the source messages are expunged) into another mailbox of the same account.
   virtual Result<CopyResult> copy(MailboxId from, std::span<const uint32_t> uids, MailboxId to, bool move) = 0;

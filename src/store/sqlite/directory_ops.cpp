@@ -124,13 +124,13 @@ Result<void> SqliteStore::del_account(std::string_view address_in) {
     if (auto r = tx.commit(); !r) return r;
     cache_.clear();
   }
-  // Rows first, files second: a crash in between leaves an orphan folder, never a row without its file.
-  // Account ids are never reused (AUTOINCREMENT), so the orphan cannot leak into a new account.
+  // Rows first (durably), files second: a crash in between leaves an orphan folder, never a row without its
+  // file. Account ids are never reused (AUTOINCREMENT), so the orphan cannot leak into a new account.
+  if (auto synced = directory_changed(); !synced) return synced;
   std::error_code ec;
   fs::remove_all(mail_dir_ / std::to_string(id), ec);
-  auto synced = directory_changed();
   if (ec) return make_error(Errc::temporary, "delete account: rows removed, message files remain: " + ec.message());
-  return synced;
+  return {};
 }
 
 Result<void> SqliteStore::set_password(std::string_view address_in, std::string_view password_hash) {

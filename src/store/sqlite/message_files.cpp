@@ -36,8 +36,11 @@ core::Error errno_error(std::string_view op, const fs::path& path, int err) {
 }
 
 
+// A new inode every time, never a truncation in place: a name left over from a rolled-back COPY is a hard link
+// to another message's file, which O_TRUNC would overwrite.
 int open_for_write(const fs::path& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return -1;
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 }
 
 Result<void> fsync_path(const fs::path& path, bool directory) {

@@ -239,8 +239,8 @@ Result<FlagResult> SqliteStore::set_flags(MailboxId id, std::span<const uint32_t
     for (auto& r : changed) out.changed.push_back(std::move(r.info));
     account = mb->account_id;
     sync_now = *must_sync;
+    syncer_.db_written();
   }
-  syncer_.db_written();
   if (sync_now) {
     if (auto r = sync(); !r) return r.error();
   } else {
@@ -266,9 +266,10 @@ Result<std::vector<uint32_t>> SqliteStore::expunge(MailboxId id, std::optional<s
     {
       Stmt q(*w_,
              "SELECT m.id, m.uid, m.file FROM messages m JOIN mailboxes mb ON mb.id = m.mailbox_id "
-             "WHERE m.mailbox_id = ? AND (m.flags & 8) != 0 AND m.uid < mb.visible_uidnext ORDER BY m.uid",
+             "WHERE m.mailbox_id = ? AND (m.flags & 8) != 0 AND (? OR m.uid < mb.visible_uidnext) ORDER BY m.uid",
              "expunge");
-      q.bind(id.value);
+      // UIDs named by the caller may be unpublished ones (an APPEND undone); without a list only what readers see.
+      q.bind(id.value).bind(int64_t{uids_in ? 1 : 0});
       while (q.row()) {
         auto uid = static_cast<uint32_t>(q.i64(1));
         if (uids_in && !contains(only, uid)) continue;
@@ -292,8 +293,8 @@ Result<std::vector<uint32_t>> SqliteStore::expunge(MailboxId id, std::optional<s
     if (auto r = tx.commit(); !r) return r.error();
     account = mb->account_id;
     sync_now = *must_sync;
+    syncer_.db_written();
   }
-  syncer_.db_written();
   for (auto& f : files) unlink_after_sync(std::move(f));
   if (sync_now) {
     if (auto r = sync(); !r) return r.error();
@@ -379,9 +380,10 @@ Result<CopyResult> SqliteStore::copy(MailboxId from, std::span<const uint32_t> u
       for (const auto& p : links) ::unlink(p.c_str());
       return r.error();
     }
+    // Registered before the lock goes: a sync that publishes these UIDs must flush their files and rows.
+    for (auto& p : links) syncer_.written(std::move(p));
+    syncer_.db_written();
   }
-  for (auto& p : links) syncer_.written(std::move(p));
-  syncer_.db_written();
   return out;
 }
 

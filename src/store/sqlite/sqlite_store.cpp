@@ -62,7 +62,7 @@ SqliteStore::SqliteStore(const SqliteOptions& opts)
       owner_(opts.owner) {}
 
 SqliteStore::~SqliteStore() {
-  if (sync() && owner_ && !read_only_ && w_) {
+  if (sync() && owner_ && open_ok_ && !read_only_ && w_) {
     // Everything is durable: the next open need not distrust the mod-sequences (see recover()).
     if (int fd = ::open((data_dir_ / "clean").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   }
@@ -119,6 +119,7 @@ Result<void> SqliteStore::open() {
     if (auto r = recover(clean); !r) return r;
     expire_keys();
   }
+  open_ok_ = true;
   return {};
 }
 
@@ -199,6 +200,8 @@ Result<void> SqliteStore::sync() {
            "sync: changed mailboxes");
     while (q.row()) pubs.push_back(Pub{q.i64(0), q.i64(1), q.i64(2), q.i64(3)});
     if (!q.ok()) return q.error();
+    // Whatever is to be published is flushed first, even if its writer has not registered it with the syncer yet.
+    if (!pubs.empty()) syncer_.db_written();
   }
   std::vector<fs::path> unlinks;
   {

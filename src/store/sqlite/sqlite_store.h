@@ -162,7 +162,8 @@ class SqliteStore final : public Store {
   std::chrono::seconds key_expiry_;
   FileSyncer syncer_;
   bool read_only_ = false;
-  bool owner_ = true;  // SqliteOptions::owner
+  bool owner_ = true;    // SqliteOptions::owner
+  bool open_ok_ = false;  // open() completed: only then may close write the clean-shutdown marker
 
   std::mutex wmu_;  // the writer connection and the mailbox cache
   std::unique_ptr<Db> w_;

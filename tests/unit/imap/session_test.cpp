@@ -231,6 +231,60 @@ TEST(ImapSession, CompressDeflateBothWays) {
   EXPECT_EQ(h.last_step, net::Step::close);
 }
 
+TEST(ImapSession, NoAppendDataBeforeLogin) {
+  Harness h;
+  auto out = h.send("a APPEND INBOX {10}\r\n");
+  EXPECT_FALSE(has(out, "+ OK")) << out;
+  EXPECT_TRUE(has(out, "a NO [TOOBIG]") || has(out, "a BAD")) << out;
+  // A non-synchronizing literal is on its way already: refused, and the connection closed.
+  out = h.send("b APPEND INBOX {100000+}\r\n" + std::string(1000, 'x'));
+  EXPECT_EQ(h.last_step, net::Step::close) << out;
+}
+
+TEST(ImapSession, AStaleAppendNeverLeaksIntoTheNext) {
+  Harness h;
+  h.login();
+  auto out = h.send("a1 APPEND INBOX \"bad-date\" {5+}\r\nhello\r\n");
+  EXPECT_TRUE(has(out, "a1 BAD")) << out;
+  out = h.send("a2 APPEND INBOX {5+}\r\nworld\r\n");
+  EXPECT_TRUE(has(out, "a2 OK")) << out;
+  h.send("s SELECT INBOX\r\n");
+  out = h.send("f FETCH 1:* BODY.PEEK[]\r\n");
+  EXPECT_TRUE(has(out, "* 1 FETCH (BODY[] {5}\r\nworld)")) << out;
+  EXPECT_FALSE(has(out, "hello")) << out;
+  EXPECT_FALSE(has(out, "* 2 FETCH")) << out;
+}
+
+TEST(ImapSession, AFailedMultiappendStoresNothing) {
+  Harness h;
+  h.login();
+  std::string m = "Subject: x\r\n\r\ny\r\n";
+  std::string lit = "{" + std::to_string(m.size()) + "+}\r\n" + m;
+  auto out = h.send("a APPEND INBOX " + lit + " (\\Bogus) " + lit + "\r\n");
+  EXPECT_TRUE(has(out, "a BAD")) << out;
+  ASSERT_TRUE(h.store->sync());
+  out = h.send("s STATUS INBOX (MESSAGES)\r\n");
+  EXPECT_TRUE(has(out, "(MESSAGES 0)")) << out;
+}
+
+TEST(ImapSession, ThreadOfAHostileReferenceChainIsBounded) {
+  Harness h;
+  std::string prev;
+  for (int i = 0; i < 600; ++i) {
+    std::string id = "<m" + std::to_string(i) + "@x>";
+    h.deliver("Message-ID: " + id + "\r\n" + (prev.empty() ? "" : "References: " + prev + "\r\n") +
+              "Subject: chain\r\n\r\nx\r\n");
+    prev = id;
+  }
+  h.login();
+  h.send("s SELECT INBOX\r\n");
+  auto out = h.send("t THREAD REFERENCES UTF-8 ALL\r\n");
+  EXPECT_TRUE(has(out, "t OK Thread completed.")) << out.substr(0, 200);
+  // Cut at 257 messages (256 levels below the first): the rest starts again, gathered with it by subject.
+  EXPECT_TRUE(has(out, "* THREAD ((1 2 3 ")) << out.substr(0, 200);
+  EXPECT_TRUE(has(out, " 257)(258 259 ")) << out;
+}
+
 TEST(ImapSession, ListLsubStatusNamespace) {
   Harness h;
   h.login();

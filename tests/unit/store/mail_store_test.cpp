@@ -418,4 +418,25 @@ TEST_F(MailStoreTest, CrashMakesModseqsJumpPastWhatClientsSaw) {
   EXPECT_EQ(s->changed_since(inbox, clean + 50)->size(), 2u);
 }
 
+// A COPY cut short by a crash can leave its hard link "<mailbox>.<uid>" behind without a row; the next message
+// written under that name must get a file of its own, not overwrite the linked one.
+TEST_F(MailStoreTest, ALeftoverLinkIsNeverWrittenThrough) {
+  deliver("k1", "original\r\n");
+  auto archive = s->mailbox(alice, "Archive")->id;
+  fs::path dirp = dir.path() / "mail" / std::to_string(alice.value);
+  fs::path leftover = dirp / (std::to_string(archive.value) + ".1");
+  fs::create_hard_link(dirp / (std::to_string(inbox.value) + ".1"), leftover);
+  AppendData a;
+  a.data = "appended\r\n";
+  auto r = s->append(archive, a);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->uid, 1u);
+  ASSERT_TRUE(s->sync());
+  auto m = s->open_message(inbox, 1);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(*m->read(0, m->size), "original\r\n");
+  auto n = s->open_message(archive, 1);
+  EXPECT_EQ(*n->read(0, n->size), "appended\r\n");
+}
+
 }  // namespace
