@@ -173,18 +173,26 @@ Result<void> SqliteStore::write_mailbox_counters(MailboxId id, uint32_t uidnext,
 
 Result<bool> SqliteStore::publish_modseq(MailboxId id, uint64_t modseq, uint64_t reserved, std::string_view op) {
   constexpr uint64_t kBlock = 100000;
-  if (modseq > reserved) {
-    Stmt q(*w_, "UPDATE mailboxes SET highest_modseq = ?, modseq_reserved = ? WHERE id = ?", op);
-    if (auto r = q.bind(static_cast<int64_t>(modseq)).bind(static_cast<int64_t>(modseq + kBlock)).bind(id.value).run();
-        !r)
+  // What is durably reserved: the row's value, unless this process raised it and no flush has covered it yet.
+  auto pending = reserved_pending_.find(id.value);
+  uint64_t durable = pending == reserved_pending_.end() ? reserved : reserved_durable_[id.value];
+  if (modseq <= durable) {
+    Stmt q(*w_,
+           "UPDATE mailboxes SET highest_modseq = ?, visible_modseq = max(visible_modseq, ?) WHERE id = ?", op);
+    if (auto r = q.bind(static_cast<int64_t>(modseq)).bind(static_cast<int64_t>(modseq)).bind(id.value).run(); !r)
       return r.error();
-    return true;  // published by the sync that makes the reservation durable
+    return false;
   }
-  Stmt q(*w_,
-         "UPDATE mailboxes SET highest_modseq = ?, visible_modseq = max(visible_modseq, ?) WHERE id = ?", op);
-  if (auto r = q.bind(static_cast<int64_t>(modseq)).bind(static_cast<int64_t>(modseq)).bind(id.value).run(); !r)
+  uint64_t next = reserved;
+  if (modseq > reserved) {
+    next = modseq + kBlock;
+    if (pending == reserved_pending_.end()) reserved_durable_[id.value] = reserved;
+    reserved_pending_[id.value] = next;
+  }
+  Stmt q(*w_, "UPDATE mailboxes SET highest_modseq = ?, modseq_reserved = ? WHERE id = ?", op);
+  if (auto r = q.bind(static_cast<int64_t>(modseq)).bind(static_cast<int64_t>(next)).bind(id.value).run(); !r)
     return r.error();
-  return false;
+  return true;  // published by the sync that makes the reservation durable
 }
 
 // -- mutations --

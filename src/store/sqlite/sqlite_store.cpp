@@ -192,6 +192,7 @@ Result<void> SqliteStore::sync() {
     int64_t uidnext, modseq;
   };
   std::vector<Pub> pubs;
+  std::unordered_map<int64_t, uint64_t> reserved;
   {
     std::lock_guard l(wmu_);
     Stmt q(*w_,
@@ -200,6 +201,7 @@ Result<void> SqliteStore::sync() {
            "sync: changed mailboxes");
     while (q.row()) pubs.push_back(Pub{q.i64(0), q.i64(1), q.i64(2), q.i64(3)});
     if (!q.ok()) return q.error();
+    reserved = reserved_pending_;  // what this flush makes durable
     // Whatever is to be published is flushed first, even if its writer has not registered it with the syncer yet.
     if (!pubs.empty()) syncer_.db_written();
   }
@@ -219,6 +221,14 @@ Result<void> SqliteStore::sync() {
     return {};
   });
   if (!r) return r;
+  if (!reserved.empty()) {
+    std::lock_guard l(wmu_);
+    for (const auto& [id, v] : reserved) {
+      reserved_durable_[id] = std::max(reserved_durable_[id], v);
+      auto it = reserved_pending_.find(id);
+      if (it != reserved_pending_.end() && it->second <= v) reserved_pending_.erase(it);
+    }
+  }
   for (const auto& p : unlinks) ::unlink(p.c_str());  // their rows' removal is durable now
   if (!owner_ || pubs.empty()) return {};
   {

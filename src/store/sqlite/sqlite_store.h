@@ -168,6 +168,9 @@ class SqliteStore final : public Store {
   std::mutex wmu_;  // the writer connection and the mailbox cache
   std::unique_ptr<Db> w_;
   std::unordered_map<std::string, MailboxRef> cache_;  // "account\0mailbox" → ids
+  // Mod-sequence reservations (publish_modseq): raised in this process and not yet flushed, and what was durable
+  // before each of those; a flush moves the first into the second.
+  std::unordered_map<int64_t, uint64_t> reserved_pending_, reserved_durable_;
   uint64_t cache_version_ = 0;
   int64_t keys_expired_at_ = 0;
 
