@@ -230,6 +230,7 @@ Result<void> SqliteStore::sync() {
     }
   }
   for (const auto& p : unlinks) ::unlink(p.c_str());  // their rows' removal is durable now
+  if (owner_) expire_keys();  // at most hourly
   if (!owner_ || pubs.empty()) return {};
   {
     std::lock_guard l(wmu_);
