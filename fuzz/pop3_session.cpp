@@ -1,8 +1,8 @@
 // Fuzzes a whole pop3::Session over an in-memory mail store: arbitrary bytes in pseudo-random splits, pumped as
-// the network driver does (Step::write: take output again; Step::wait: run the Wake's applies), logins and syncs
+// the network driver does (Step::write_more: take output again; Step::wait: run the Wake's applies), logins and syncs
 // answered at once, failing, or late after a wait timeout; small limits so that every limit path is reached.
 // Checks: output comes in whole CRLF lines whenever the session reads, waits or closes; no piece of output is
-// much bigger than the chunk; a Step::write always makes progress; only messages the client marked with DELE are
+// much bigger than the chunk; a Step::write_more always makes progress; only messages the client marked with DELE are
 // ever expunged, and only at QUIT; after an idle timeout the session is closed.
 // Byte 0 = flags (bit0 implicit TLS, bit1 allow_plaintext, bit2 remote peer, bit3 logins answered late after a
 // wait timeout (every other one), bit4 syncs fail, bit5 shutdown() halfway, bit6 reads of message 2 fail), byte 1 = split seed.
@@ -178,10 +178,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string out = s.take_output();
       if (out.size() > 2 * cfg.output_chunk + 256) std::abort();  // made in pieces, never all at once
       step = s.next_step();
-      if (after_write && out.empty() && step == net::Step::write) std::abort();  // no progress: the driver spins
+      if (after_write && out.empty() && step == net::Step::write_more) std::abort();  // no progress: the driver spins
       pending += out;
-      after_write = step == net::Step::write;
-      if (step == net::Step::write) continue;
+      after_write = step == net::Step::write_more;
+      if (step == net::Step::write_more) continue;
       if (step == net::Step::start_tls) {
         s.tls_ready("TLSv1.3 TLS_AES_256_GCM_SHA384");
         continue;
