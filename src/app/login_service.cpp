@@ -44,8 +44,21 @@ LoginService::~LoginService() {
 }
 
 void LoginService::login(auth::Credentials credentials, auth::LoginDone done) {
+  // Refused before any Argon2id is spent: a peer over its failure limit, or a queue already this long (a flood of
+  // logins waits for no hash at all; the client may try again).
+  if (over_limit(credentials.peer_ip)) {
+    OPENSSL_cleanse(credentials.password.data(), credentials.password.size());
+    fail_later(std::move(done), make_error(Errc::limit, "too many failed logins from " + credentials.peer_ip));
+    return;
+  }
   {
-    std::lock_guard l(mu_);
+    std::unique_lock l(mu_);
+    if (jobs_.size() >= kMaxQueued) {
+      l.unlock();
+      OPENSSL_cleanse(credentials.password.data(), credentials.password.size());
+      done(make_error(Errc::temporary, "too many logins waiting"));
+      return;
+    }
     jobs_.push_back(Job{std::move(credentials), std::move(done)});
   }
   cv_.notify_one();

@@ -2,7 +2,8 @@
 // verified passwords, a delay on every failure, and a per-IP (IPv6 /64) failure limit.
 // The cache keeps HMAC-SHA256(random key, stored hash || password) per account: a password change (another stored
 // hash) or the TTL forgets it; the password itself is never kept.
-// Thread-safety: login() from any thread; callbacks on the workers or the delay thread.
+// Thread-safety: login() from any thread; callbacks on the workers or the delay thread (or, when the queue is
+// full, at once on the caller's thread: callers hand the answer to their own strand anyway).
 // Security: plaintext passwords live only in the job until verified, then are wiped.
 #pragma once
 
@@ -37,6 +38,7 @@ class LoginService final : public auth::Authenticator {
 
  private:
   using Clock = std::chrono::steady_clock;
+  static constexpr std::size_t kMaxQueued = 10000;
   struct Job {
     auth::Credentials c;
     auth::LoginDone done;
