@@ -3,6 +3,7 @@
 Each Instance gets its own temporary folder and a random port offset, so tests never collide with a system mail
 server or each other. Only the standard library is used (python3's smtplib, ssl, socket, subprocess).
 """
+import atexit
 import json
 import os
 import random
@@ -66,15 +67,37 @@ def set_key(path, section, key, value):
     open(path, "w").write(text)
 
 
+_started = []  # every Instance started in this process: a test that fails before close() leaves no server behind
+
+
+@atexit.register
+def _kill_leftovers():
+    for inst in _started:
+        if inst.proc and inst.proc.poll() is None:
+            inst.proc.kill()
+            inst.proc.wait()
+
+
 class Instance:
+    # The readers' listeners that `axon init` turns on; an instance serves them only when its settings say so, so
+    # that a test binds no port it does not use (fewer collisions between instances running side by side).
+    READERS = {"imap": 143, "imaps": 993, "pop3": 110, "pop3s": 995}
+
     def __init__(self, settings=None, users=("alice", "bob"), ports=(25,)):
-        """ports: the standard ports (before the offset) that must be free on loopback."""
+        """ports: the standard ports (before the offset) that must be free on loopback; the readers' ports enabled
+        in settings are added."""
+        settings = dict(settings or {})
+        enabled = [sec for sec in self.READERS if settings.get((sec, "enabled")) == "true"]
+        ports = tuple(sorted(set(ports) | {self.READERS[sec] for sec in enabled}))
         self.dir = tempfile.mkdtemp(prefix="axon-it-")
         self.offset = free_offset(ports)
         self.smtp_port = 25 + self.offset
         self.config = os.path.join(self.dir, "axon.toml")
         axon("init", self.dir, "--domain", DOMAIN, "--listen", "127.0.0.1", "--port-offset", str(self.offset))
-        for (section, key), value in (settings or {}).items():
+        for sec in self.READERS:
+            if sec not in enabled:
+                set_key(self.config, sec, "enabled", "false")
+        for (section, key), value in settings.items():
             set_key(self.config, section, key, value)
         self.passwords = {}
         for u in users:
@@ -95,6 +118,7 @@ class Instance:
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([AXON] + (args or ["serve", "--config", self.config]), stdout=self.log,
                                      stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+        _started.append(self)
         if wait:
             self.wait_ready()
         return self
