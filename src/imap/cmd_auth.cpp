@@ -2,46 +2,13 @@
 // with SASL-IR (RFC 9051 §6.1-6.3.1, RFC 4959, RFC 4616, RFC 2971, RFC 5161).
 // Security: passwords pass through to the Authenticator and are wiped from our buffers; before TLS they are
 // refused unless the peer is on loopback or auth.allow_plaintext is set (RFC 9051 §6.2.3 LOGINDISABLED).
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
+#include "auth/sasl.h"
 #include "imap/format.h"
 #include "imap/session.h"
 #include "imap/session_parts.h"
 
 namespace axon::imap {
 
-namespace {
-
-std::string b64decode(std::string_view s, bool& ok) {
-  ok = false;
-  if (s.size() % 4 != 0) return {};
-  std::string out(s.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  if (n < 0) return {};
-  std::size_t pad = 0;
-  if (!s.empty() && s.back() == '=') ++pad;
-  if (s.size() > 1 && s[s.size() - 2] == '=') ++pad;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  ok = true;
-  return out;
-}
-
-std::string b64encode(std::string_view s) {
-  std::string out((s.size() + 2) / 3 * 4 + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-void wipe(std::string& s) {
-  OPENSSL_cleanse(s.data(), s.size());
-  s.clear();
-}
-
-}  // namespace
 
 void Session::cmd_any(Command& c) {
   switch (c.name) {
@@ -109,15 +76,7 @@ void Session::cmd_login(Command& c) {
   }
   if (c.name == CommandName::login) {
     auto& l = std::get<Login>(c.args);
-    auth::Credentials cr{l.user, std::move(l.password), peer_.ip};
-    wipe(l.password);
-    go_async();
-    uint64_t seq = wait_seq_;
-    std::string tag = c.tag;
-    auth_.login(std::move(cr), [wake = wake_, seq, tag, this](core::Result<auth::LoginOk> r) {
-      wake([this, seq, tag, r = std::move(r)] { resume(seq, [&] { logged_in(tag, r); }); });
-    });
-    return;
+    return start_login(c.tag, l.user, l.password);
   }
   auto& a = std::get<Authenticate>(c.args);
   if (a.mechanism != "PLAIN" && a.mechanism != "LOGIN") {
@@ -130,10 +89,10 @@ void Session::cmd_login(Command& c) {
   auth_user_.clear();
   if (a.initial_response) {
     auth_line(*a.initial_response == "" ? std::string_view("=") : std::string_view(*a.initial_response));
-    wipe(*a.initial_response);
+    auth::wipe(*a.initial_response);
     return;
   }
-  out_ += auth_mech_ == "PLAIN" ? "+ \r\n" : "+ " + b64encode("Username:") + "\r\n";
+  out_ += auth_mech_ == "PLAIN" ? "+ \r\n" : "+ " + auth::encode_base64("Username:") + "\r\n";
   framer_.expect_auth_line();
 }
 
@@ -144,50 +103,37 @@ void Session::auth_cancel() {
 }
 
 void Session::auth_line(std::string_view line) {
-  bool ok = true;
-  std::string decoded = line == "=" ? std::string() : b64decode(line, ok);
-  std::string tag = auth_tag_;
-  if (!ok) {
-    auth_tag_.clear();
-    wipe(decoded);
-    bad(tag, "Invalid base64 data in continued response");
-    return;
-  }
-  std::string user, password;
+  std::string tag;
+  tag.swap(auth_tag_);
+  auto decoded = line == "=" ? std::optional<std::string>(std::string()) : auth::decode_base64(line);
+  if (!decoded) return bad(tag, "Invalid base64 data in continued response");
   if (auth_mech_ == "LOGIN") {
     if (auth_step_ == 0) {
-      auth_user_ = decoded;
+      auth_user_ = std::move(*decoded);
       auth_step_ = 1;
-      out_ += "+ " + b64encode("Password:") + "\r\n";
+      auth_tag_ = std::move(tag);
+      out_ += "+ " + auth::encode_base64("Password:") + "\r\n";
       framer_.expect_auth_line();
       return;
     }
-    user = auth_user_;
-    password = std::move(decoded);
-  } else {
-    // RFC 4616: [authzid] NUL authcid NUL passwd; an authzid other than the user is not supported.
-    auto a = decoded.find('\0');
-    auto b = a == std::string::npos ? a : decoded.find('\0', a + 1);
-    if (b == std::string::npos) {
-      auth_tag_.clear();
-      wipe(decoded);
-      tagged(tag, "NO", "[AUTHENTICATIONFAILED] Invalid base64 data in continued response");
-      return;
-    }
-    std::string authz = decoded.substr(0, a);
-    user = decoded.substr(a + 1, b - a - 1);
-    password = decoded.substr(b + 1);
-    wipe(decoded);
-    if (!authz.empty() && authz != user) {
-      auth_tag_.clear();
-      wipe(password);
-      tagged(tag, "NO", "[AUTHORIZATIONFAILED] Authorization failed");
-      return;
-    }
+    start_login(tag, auth_user_, *decoded);
+    auth::wipe(*decoded);
+    return;
   }
-  auth_tag_.clear();
-  auth::Credentials cr{user, std::move(password), peer_.ip};
-  wipe(password);
+  // RFC 4616; an authzid other than the user is not supported.
+  auto plain = auth::parse_plain(*decoded);
+  auth::wipe(*decoded);
+  if (!plain) return tagged(tag, "NO", "[AUTHENTICATIONFAILED] Invalid base64 data in continued response");
+  if (!plain->authzid.empty() && plain->authzid != plain->authcid) {
+    auth::wipe(plain->password);
+    return tagged(tag, "NO", "[AUTHORIZATIONFAILED] Authorization failed");
+  }
+  start_login(tag, plain->authcid, plain->password);
+}
+
+void Session::start_login(const std::string& tag, const std::string& user, std::string& password) {
+  auth::Credentials cr{user, password, peer_.ip};
+  auth::wipe(password);
   go_async();
   uint64_t seq = wait_seq_;
   auth_.login(std::move(cr), [wake = wake_, seq, tag, this](core::Result<auth::LoginOk> r) {

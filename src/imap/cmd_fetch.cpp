@@ -7,13 +7,12 @@
 
 #include "imap/datetime.h"
 #include "imap/format.h"
+#include "imap/search_context.h"
 #include "imap/session.h"
 #include "imap/session_parts.h"
 #include "mime/body_decoder.h"
-#include "mime/parser.h"
 #include "mime/render.h"
 #include "mime/section.h"
-#include "mime/serialize.h"
 
 namespace axon::imap {
 
@@ -60,23 +59,6 @@ mime::SectionSpec to_spec(const Section& s) {
     case Section::Kind::mime: m.kind = mime::SectionSpec::Kind::mime; break;
   }
   return m;
-}
-
-// The summary of an open message: the stored one, else made now by reading the file.
-std::optional<mime::Summary> summary_of(store::MailStore& store, store::MailboxId mb, uint32_t uid,
-                                        const store::OpenMessage& m) {
-  if (!m.summary.empty()) {
-    if (auto s = mime::deserialize(m.summary)) return std::move(*s);
-  }
-  mime::Parser p;
-  for (uint64_t off = 0; off < m.size; off += kReadChunk) {
-    auto chunk = m.read(off, kReadChunk);
-    if (!chunk) return std::nullopt;
-    p.feed(*chunk);
-  }
-  mime::Summary s = p.finish();
-  (void)store.save_summary(mb, uid, mime::serialize(s));
-  return s;
 }
 
 }  // namespace
@@ -191,7 +173,7 @@ bool Session::fetch_more() {
     }
     file = std::make_shared<store::OpenMessage>(std::move(*o));
     if (want_structure) {
-      sum = summary_of(store_, view_->id(), m.uid, *file);
+      sum = load_summary(store_, view_->id(), m.uid, *file);
       if (!sum) {
         j.failed = true;
         return true;

@@ -9,6 +9,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/address.h"
 #include "imap/format.h"
 #include "imap/search_context.h"
 #include "imap/session.h"
@@ -32,7 +33,7 @@ struct Info {
 
 std::string mailbox_key(const std::string& raw) {
   auto a = mime::first_address(raw);
-  return a ? fold(a->mailbox) : std::string();
+  return a ? core::to_lower_ascii(a->mailbox) : std::string();
 }
 
 // Message-IDs ("<...>") in a header value, in order.
@@ -297,13 +298,13 @@ void Session::cmd_sort(Command& c) {
     auto date = header_time(ctx.raw_field("Date"));
     i.date = date ? *date : i.arrival;  // RFC 5256 §2.2: the internal date when the Date: is missing or bad
     auto bs = mime::base_subject(ctx.raw_field("Subject"));
-    i.subject = fold(bs.text);
+    i.subject = core::to_lower_ascii(bs.text);
     i.reply = bs.reply_or_forward;
     i.from = mailbox_key(ctx.raw_field("From"));
     i.to = mailbox_key(ctx.raw_field("To"));
     i.cc = mailbox_key(ctx.raw_field("Cc"));
-    i.display_from = fold(mime::display_sort_key(ctx.raw_field("From")));
-    i.display_to = fold(mime::display_sort_key(ctx.raw_field("To")));
+    i.display_from = core::to_lower_ascii(mime::display_sort_key(ctx.raw_field("From")));
+    i.display_to = core::to_lower_ascii(mime::display_sort_key(ctx.raw_field("To")));
     if (thread) {
       auto ids = msg_ids(ctx.raw_field("Message-ID"), 1);
       if (!ids.empty()) i.message_id = ids.front();

@@ -46,15 +46,7 @@ void Session::cmd_store(Command& c) {
       auto gone = std::move(*r);
       auto finish = [this, tag = c.tag, gone](bool) {
         if (!view_) return tagged(tag, "OK", "Expunge completed.");
-        if (qresync_) {
-          std::vector<uint32_t> present;
-          for (uint32_t u : gone)
-            if (view_->seq_of(u)) present.push_back(u);
-          view_->remove(present);
-          if (!present.empty()) untagged("VANISHED " + format_ranges(to_ranges(present)));
-        } else {
-          for (uint32_t seq : view_->remove(gone)) untagged(std::to_string(seq) + " EXPUNGE");
-        }
+        view_->remove_and_report(gone, qresync_, out_);
         tagged(tag, "OK", "Expunge completed.");
       };
       return finish(true);
@@ -139,14 +131,7 @@ void Session::cmd_copy(Command& c) {
                                                      format_numbers(res.dest_uids) + "] ";
     if (!move) return tagged(tag, "OK", code + "Copy completed.");
     if (!code.empty()) untagged("OK " + code + "Moved UIDs.");
-    if (view_) {
-      if (qresync_) {
-        view_->remove(res.source_uids);
-        if (!res.source_uids.empty()) untagged("VANISHED " + format_ranges(to_ranges(res.source_uids)));
-      } else {
-        for (uint32_t seq : view_->remove(res.source_uids)) untagged(std::to_string(seq) + " EXPUNGE");
-      }
-    }
+    if (view_) view_->remove_and_report(res.source_uids, qresync_, out_);
     tagged(tag, "OK", "Move completed.");
   });
 }

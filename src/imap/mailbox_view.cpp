@@ -1,5 +1,6 @@
 // imap::MailboxView. See mailbox_view.h.
 #include "imap/mailbox_view.h"
+#include "imap/seqset.h"
 
 #include <algorithm>
 
@@ -11,18 +12,6 @@ ViewMessage from_store(const store::MessageInfo& m) {
   return ViewMessage{m.uid, m.modseq, m.flags, m.keywords, m.id, m.size, m.internal_date};
 }
 
-std::string uid_ranges(const std::vector<uint32_t>& sorted) {
-  std::string out;
-  for (std::size_t i = 0; i < sorted.size();) {
-    std::size_t j = i;
-    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
-    if (!out.empty()) out += ',';
-    out += std::to_string(sorted[i]);
-    if (j > i) out += ':' + std::to_string(sorted[j]);
-    i = j + 1;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -97,6 +86,18 @@ std::vector<uint32_t> MailboxView::remove(const std::vector<uint32_t>& uids) {
   return seqs;
 }
 
+void MailboxView::remove_and_report(const std::vector<uint32_t>& uids, bool qresync, std::string& out) {
+  if (!qresync) {
+    for (uint32_t seq : remove(uids)) out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
+    return;
+  }
+  std::vector<uint32_t> present;
+  for (uint32_t uid : uids)
+    if (seq_of(uid)) present.push_back(uid);
+  remove(present);
+  if (!present.empty()) out += "* VANISHED " + format_ranges(to_ranges(present)) + "\r\n";
+}
+
 core::Result<void> MailboxView::refresh(store::MailStore& store, const Options& opts, std::string& out) {
   auto info = store.mailbox(id_);
   if (!info) return info.error();
@@ -143,15 +144,7 @@ core::Result<void> MailboxView::refresh(store::MailStore& store, const Options& 
   }
   if (opts.allow_expunge && !held_expunges_.empty()) {
     std::sort(held_expunges_.begin(), held_expunges_.end());
-    if (opts.qresync) {
-      std::vector<uint32_t> present;
-      for (uint32_t uid : held_expunges_)
-        if (seq_of(uid)) present.push_back(uid);
-      remove(present);
-      if (!present.empty()) out += "* VANISHED " + uid_ranges(present) + "\r\n";
-    } else {
-      for (uint32_t seq : remove(held_expunges_)) out += "* " + std::to_string(seq) + " EXPUNGE\r\n";
-    }
+    remove_and_report(held_expunges_, opts.qresync, out);
     held_expunges_.clear();
   }
   return {};

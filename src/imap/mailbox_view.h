@@ -57,6 +57,8 @@ class MailboxView {
   // Removes UIDs the session itself expunged and returns their sequence numbers in the order EXPUNGE reports them
   // (descending is not required; each number is valid at the time it is sent).
   std::vector<uint32_t> remove(const std::vector<uint32_t>& uids);
+  // remove(), and the untagged responses saying so: "* n EXPUNGE" each, or one "* VANISHED uids" (QRESYNC).
+  void remove_and_report(const std::vector<uint32_t>& uids, bool qresync, std::string& out);
 
  private:
   store::MailboxId id_;

@@ -17,7 +17,7 @@ namespace {
 constexpr uint64_t kChunk = 256 * 1024;
 
 bool contains_ci(const std::string& folded_haystack, const std::string& needle) {
-  return folded_haystack.find(fold(needle)) != std::string::npos;
+  return folded_haystack.find(core::to_lower_ascii(needle)) != std::string::npos;
 }
 
 struct DateParts {
@@ -45,7 +45,7 @@ std::optional<DateParts> parse_rfc5322(std::string_view v) {
   if (!number(day, 2)) return std::nullopt;
   skip();
   if (v.size() < 3) return std::nullopt;
-  std::string mon = fold(v.substr(0, 3));
+  std::string mon = core::to_lower_ascii(v.substr(0, 3));
   v.remove_prefix(3);
   unsigned month = 0;
   for (unsigned i = 0; i < 12; ++i)
@@ -78,10 +78,20 @@ std::optional<DateParts> parse_rfc5322(std::string_view v) {
 
 }  // namespace
 
-std::string fold(std::string_view s) {
-  std::string o(s);
-  for (auto& ch : o) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return o;
+std::optional<mime::Summary> load_summary(store::MailStore& store, store::MailboxId mailbox, uint32_t uid,
+                                          const store::OpenMessage& m) {
+  if (!m.summary.empty()) {
+    if (auto s = mime::deserialize(m.summary)) return std::move(*s);
+  }
+  mime::Parser p;
+  for (uint64_t off = 0; off < m.size; off += kChunk) {
+    auto chunk = m.read(off, kChunk);
+    if (!chunk) return std::nullopt;
+    p.feed(*chunk);
+  }
+  mime::Summary s = p.finish();
+  (void)store.save_summary(mailbox, uid, mime::serialize(s));
+  return s;
 }
 
 Date day_of(int64_t unix_seconds) {
@@ -107,19 +117,8 @@ bool SearchContext::open() {
   auto o = store.open_message(mailbox, m.uid);
   if (!o) return false;
   file.emplace(std::move(*o));
-  if (!file->summary.empty()) {
-    if (auto s = mime::deserialize(file->summary)) summary = std::move(*s);
-  }
-  if (!summary) {
-    mime::Parser p;
-    for (uint64_t off = 0; off < file->size; off += kChunk) {
-      auto c = file->read(off, kChunk);
-      if (!c) return false;
-      p.feed(*c);
-    }
-    summary = p.finish();
-    (void)store.save_summary(mailbox, m.uid, mime::serialize(*summary));
-  }
+  summary = load_summary(store, mailbox, m.uid, *file);
+  if (!summary) return false;
   auto h = file->read(0, summary->root.body_start);
   if (!h) return false;
   header = std::move(*h);
@@ -163,7 +162,7 @@ std::string SearchContext::raw_field(std::string_view name) {
 
 bool SearchContext::header_has(std::string_view name, const std::string& needle) {
   for (const auto& v : field(name))
-    if (needle.empty() || contains_ci(fold(v), needle)) return true;
+    if (needle.empty() || contains_ci(core::to_lower_ascii(v), needle)) return true;
   return false;
 }
 
@@ -173,7 +172,7 @@ const std::string& SearchContext::text() {
   if (!open()) return *body;
   std::string out;
   collect(summary->root, out);
-  body = fold(out);
+  body = core::to_lower_ascii(out);
   return *body;
 }
 
@@ -234,7 +233,7 @@ bool SearchContext::eval(const SearchKey& k) {
     case K::body: return contains_ci(text(), k.text);
     case K::text:
       if (!open()) return false;
-      return contains_ci(fold(mime::decode_header(header)), k.text) || contains_ci(text(), k.text);
+      return contains_ci(core::to_lower_ascii(mime::decode_header(header)), k.text) || contains_ci(text(), k.text);
     case K::before: return day_of(internal) < k.date;
     case K::on: return day_of(internal) == k.date;
     case K::since: return !(day_of(internal) < k.date);

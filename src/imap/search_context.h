@@ -16,7 +16,9 @@
 
 namespace axon::imap {
 
-std::string fold(std::string_view s);  // ASCII lower case
+// The MIME summary of an open message: the stored one, else made now by reading the file, and saved (once).
+std::optional<mime::Summary> load_summary(store::MailStore& store, store::MailboxId mailbox, uint32_t uid,
+                                          const store::OpenMessage& m);
 Date day_of(int64_t unix_seconds);
 // The day of an RFC 5322 Date: header ("Tue, 1 Jul 2003 10:52:37 +0200"), in its own zone.
 std::optional<Date> header_day(std::string_view v);

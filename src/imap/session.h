@@ -104,6 +104,8 @@ class Session final : public net::Session {
   void cmd_login(Command& c);      // cmd_auth.cpp: STARTTLS, LOGIN, AUTHENTICATE
   void auth_line(std::string_view line);
   void auth_cancel();
+  // Hands the credentials to the Authenticator (the password is wiped here) and waits for logged_in().
+  void start_login(const std::string& tag, const std::string& user, std::string& password);
   void logged_in(const std::string& tag, const core::Result<auth::LoginOk>& r);
   void cmd_select(Command& c);     // cmd_mailbox.cpp: SELECT, EXAMINE
   void cmd_mailboxes(Command& c);  // cmd_mailbox.cpp: CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, NAMESPACE

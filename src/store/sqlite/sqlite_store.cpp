@@ -246,13 +246,7 @@ Result<void> SqliteStore::sync() {
     if (auto cr = tx.commit(); !cr) return cr;
     // Not marked db_written: the publication need not be durable (recover() redoes it).
   }
-  {
-    std::lock_guard l(watch_mu_);
-    for (const auto& p : pubs) {
-      auto [b, e] = watchers_.equal_range(p.account);
-      for (auto it = b; it != e; ++it) it->second.second(MailboxChange{AccountId{p.account}, MailboxId{p.id}});
-    }
-  }
+  for (const auto& p : pubs) notify(p.account, p.id);
   return {};
 }
 
