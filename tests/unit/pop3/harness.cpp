@@ -185,15 +185,4 @@ void login(Driver& d, const std::string& user, const std::string& password) {
   ASSERT_EQ(d.session().phase(), Phase::transaction);
 }
 
-std::string printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c < 32 || c >= 127) out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
-    else out.push_back(static_cast<char>(c));
-  }
-  return out;
-}
-
 }  // namespace axon::pop3::test

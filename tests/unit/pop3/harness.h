@@ -5,6 +5,8 @@
 // Accounts: alice@example.org (password "secret") and bob@example.org ("hunter2").
 #pragma once
 
+#include "../common/transcript_text.h"
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -174,6 +176,6 @@ class Driver {
 // Logs alice in over a Driver (loopback peer): USER/PASS, asserting "+OK Logged in.".
 void login(Driver& d, const std::string& user = "alice@example.org", const std::string& password = "secret");
 
-std::string printable(std::string_view s);
+using axon::test::printable;
 
 }  // namespace axon::pop3::test

@@ -10,41 +10,6 @@
 
 namespace axon::pop3::test {
 
-std::string unescape(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\\' || i + 1 >= s.size()) {
-      out.push_back(s[i]);
-      continue;
-    }
-    char c = s[++i];
-    switch (c) {
-      case 'r': out.push_back('\r'); break;
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case '0': out.push_back('\0'); break;
-      case 'x':
-        if (i + 2 < s.size()) {
-          out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-          i += 2;
-        }
-        break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
-bool glob_match(std::string_view p, std::string_view s) {
-  if (p.empty()) return s.empty();
-  if (p.front() == '*') {
-    for (std::size_t i = 0; i <= s.size(); ++i)
-      if (glob_match(p.substr(1), s.substr(i))) return true;
-    return false;
-  }
-  return !s.empty() && p.front() == s.front() && glob_match(p.substr(1), s.substr(1));
-}
-
 namespace {
 
 std::optional<core::Errc> errc_from(std::string_view s) {

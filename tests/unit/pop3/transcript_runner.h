@@ -21,6 +21,8 @@
 // At the end no output line may be left over.
 #pragma once
 
+#include "../common/transcript_text.h"
+
 #include <string>
 
 namespace axon::pop3::test {
@@ -33,7 +35,7 @@ struct TranscriptOutcome {
 };
 
 TranscriptOutcome run_transcript(const std::string& text, FeedMode mode);
-std::string unescape(std::string_view s);
-bool glob_match(std::string_view pattern, std::string_view s);
+using axon::test::glob_match;
+using axon::test::unescape;
 
 }  // namespace axon::pop3::test

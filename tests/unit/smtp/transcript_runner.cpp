@@ -11,53 +11,7 @@
 
 namespace axon::smtp::test {
 
-std::string unescape(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\\' || i + 1 >= s.size()) {
-      out.push_back(s[i]);
-      continue;
-    }
-    char c = s[++i];
-    switch (c) {
-      case 'r': out.push_back('\r'); break;
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case '0': out.push_back('\0'); break;
-      case 'x':
-        if (i + 2 < s.size()) {
-          out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-          i += 2;
-        }
-        break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
-bool glob_match(std::string_view p, std::string_view s) {
-  if (p.empty()) return s.empty();
-  if (p.front() == '*') {
-    for (std::size_t i = 0; i <= s.size(); ++i)
-      if (glob_match(p.substr(1), s.substr(i))) return true;
-    return false;
-  }
-  return !s.empty() && p.front() == s.front() && glob_match(p.substr(1), s.substr(1));
-}
-
 namespace {
-
-std::string printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c < 32 || c == 127) out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
-    else out.push_back(static_cast<char>(c));
-  }
-  return out;
-}
 
 std::optional<core::Errc> errc_from(std::string_view s) {
   static const std::map<std::string_view, core::Errc> m{

@@ -19,6 +19,8 @@
 // lines must be exactly the reply lines, and no line of a spooled message may appear as a client line.
 #pragma once
 
+#include "../common/transcript_text.h"
+
 #include <string>
 #include <vector>
 
@@ -41,7 +43,8 @@ struct TranscriptOutcome {
 };
 
 TranscriptOutcome run_transcript(const std::string& text, FeedMode mode);
-std::string unescape(std::string_view s);
-bool glob_match(std::string_view pattern, std::string_view s);
+using axon::test::glob_match;
+using axon::test::printable;
+using axon::test::unescape;
 
 }  // namespace axon::smtp::test

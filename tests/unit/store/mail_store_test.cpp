@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -52,6 +53,27 @@ class MailStoreTest : public ::testing::Test {
     EXPECT_TRUE(out[0].ok());
     if (sync) EXPECT_TRUE(s->sync());
     return out[0].ok() ? out[0]->uid : 0;
+  }
+  // Runs `work` on a store opened in a child process that then exits without sync or destructor: a crash.
+  // True when `work` returned true.
+  bool in_crashing_process(const std::function<bool(Store&)>& work) {
+    pid_t pid = fork();
+    if (pid < 0) return false;
+    if (pid == 0) {
+      auto c = open();
+      _exit(c && work(*c) ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  static bool deliver_unsynced(Store& c, const std::string& key, const std::string& data, uint32_t want_uid = 0) {
+    Delivery d;
+    d.delivery_key = key;
+    d.account = "alice@example.org";
+    d.data = data;
+    auto out = c.deliver(std::vector<Delivery>{d});
+    return out[0].ok() && (want_uid == 0 || out[0]->uid == want_uid);
   }
   std::vector<uint32_t> uids(MailboxId mb) {
     std::vector<uint32_t> v;
@@ -318,20 +340,7 @@ TEST_F(MailStoreTest, ANonOwnerNeitherPublishesNorRecovers) {
 TEST_F(MailStoreTest, RecoveryDropsRowsWithoutFilesAndNeverReusesTheirUids) {
   deliver("k1", "a\r\n");
   s.reset();
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    auto c = open();
-    Delivery d;
-    d.delivery_key = "k2";
-    d.account = "alice@example.org";
-    d.data = "b\r\n";
-    auto out = c->deliver(std::vector<Delivery>{d});
-    _exit(out[0].ok() && out[0]->uid == 2 ? 0 : 1);  // no sync, no destructor: a crash
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_TRUE(in_crashing_process([](Store& c) { return deliver_unsynced(c, "k2", "b\r\n", 2); }));
   fs::path lost = dir.path() / "mail" / std::to_string(alice.value) / (std::to_string(inbox.value) + ".2");
   ASSERT_TRUE(fs::exists(lost));
   fs::remove(lost);
@@ -345,20 +354,7 @@ TEST_F(MailStoreTest, RecoveryDropsRowsWithoutFilesAndNeverReusesTheirUids) {
 
 TEST_F(MailStoreTest, RecoveryPublishesIntactUnpublishedMessages) {
   s.reset();
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    auto c = open();
-    Delivery d;
-    d.delivery_key = "k1";
-    d.account = "alice@example.org";
-    d.data = "a\r\n";
-    auto out = c->deliver(std::vector<Delivery>{d});
-    _exit(out[0].ok() ? 0 : 1);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_TRUE(in_crashing_process([](Store& c) { return deliver_unsynced(c, "k1", "a\r\n"); }));
   s = open();
   EXPECT_EQ(uids(inbox), (std::vector<uint32_t>{1}));
 }
@@ -393,22 +389,14 @@ TEST_F(MailStoreTest, CrashMakesModseqsJumpPastWhatClientsSaw) {
   s = open();
   uint64_t clean = s->mailbox(inbox)->highest_modseq;
   s.reset();
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    auto c = open();
+  ASSERT_TRUE(in_crashing_process([&](Store& c) {
     std::vector<uint32_t> two{2};
-    uint64_t seen = 0;
     for (int i = 0; i < 50; ++i) {
-      auto r = c->set_flags(inbox, two, FlagChange{i % 2 ? FlagOp::remove : FlagOp::add, Flag::flagged, {}, std::nullopt});
-      if (!r) _exit(2);
-      seen = r->changed[0].modseq;
+      auto r = c.set_flags(inbox, two, FlagChange{i % 2 ? FlagOp::remove : FlagOp::add, Flag::flagged, {}, std::nullopt});
+      if (!r || r->changed.empty()) return false;
     }
-    _exit(seen > 0 ? 0 : 1);  // no sync, no destructor: a crash
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return true;
+  }));
   s = open();
   auto mb = *s->mailbox(inbox);
   EXPECT_GT(mb.highest_modseq, clean + 50);  // past the reservation, so past anything the child handed out
